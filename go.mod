@@ -1,0 +1,3 @@
+module github.com/ssekit/sse
+
+go 1.24

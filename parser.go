@@ -1,0 +1,576 @@
+package sse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"math"
+	"time"
+	"unicode/utf8"
+)
+
+// Event is one event dispatched by an event stream.
+type Event struct {
+	// Type is the event type: "message" unless the stream named another
+	// type with an "event" field.
+	Type string
+	// Data is the event's data: the values of its "data" lines joined
+	// with "\n".
+	Data string
+	// ID is the last event ID in force when the event was dispatched.
+	// It persists from event to event until an "id" field changes it.
+	ID string
+}
+
+// RawEvent is the current event of a [Parser] as slices of the parser's
+// own buffers. The slices are valid only until the next call to
+// [Parser.Next]; copy what must outlive it.
+type RawEvent struct {
+	Type []byte // as [Event.Type]; "message" unless the stream named another type
+	Data []byte // as [Event.Data]
+	ID   []byte // as [Event.ID]
+}
+
+// Default limits of a [Parser]. LLM APIs send whole JSON documents in one
+// data line, so both are generous; [Parser.SetLimits] changes them.
+const (
+	// DefaultMaxLineSize is the longest line, in bytes, without its line
+	// ending, that a Parser accepts by default.
+	DefaultMaxLineSize = 8 << 20
+	// DefaultMaxEventSize is the most data, in bytes, that one event may
+	// carry by default.
+	DefaultMaxEventSize = 8 << 20
+)
+
+// Errors a [Parser] reports inside a [*LimitError] when the stream exceeds
+// one of its limits. Test for them with [errors.Is].
+var (
+	ErrLineTooLong   = errors.New("sse: line too long")
+	ErrEventTooLarge = errors.New("sse: event too large")
+)
+
+// LimitError reports a line or an event larger than the parser allows.
+// It wraps [ErrLineTooLong] or [ErrEventTooLarge].
+type LimitError struct {
+	Err   error // ErrLineTooLong or ErrEventTooLarge
+	Limit int   // the limit in force, in bytes
+}
+
+func (e *LimitError) Error() string {
+	what := "a line"
+	if e.Err == ErrEventTooLarge {
+		what = "an event's data"
+	}
+	return fmt.Sprintf("%v: %s exceeds the limit of %s; raise it with Parser.SetLimits (WithLimits for a Client), or skip such events with Parser.SkipOversized (WithSkipOversized)",
+		e.Err, what, formatSize(e.Limit))
+}
+
+func (e *LimitError) Unwrap() error { return e.Err }
+
+// ErrNoProgress is returned by a [Parser] whose reader returns no bytes and
+// no error many times in a row, which a well-behaved [io.Reader] never does.
+var ErrNoProgress = errors.New("sse: the reader returned no data and no error 100 times in a row")
+
+const (
+	initialBufSize = 4 << 10
+	maxEmptyReads  = 100
+	// maxRetryMs is the largest reconnection time, in milliseconds, that
+	// fits a time.Duration; larger values saturate to it.
+	maxRetryMs = math.MaxInt64 / int64(time.Millisecond)
+)
+
+// Parser reads an event stream, in the format of the WHATWG HTML
+// standard's "Server-sent events" section, from an [io.Reader].
+//
+// Successive calls to [Parser.Next] step through the stream's events; the
+// current one is returned by [Parser.Event], or without copying by
+// [Parser.Raw]. Next returns false at the end of the stream or at the first
+// error; [Parser.Err] then returns the error, or nil at a clean end of
+// stream. An event that no blank line ends before the end of the stream is
+// discarded, as the standard says.
+//
+// The parser follows the standard to the letter: invalid UTF-8 becomes
+// U+FFFD as the WHATWG decoder makes it, a leading byte order mark is
+// removed, CR, LF and CRLF all end a line (also when CR and LF arrive in
+// different reads), and a line that ends in CR is handled at once, without
+// waiting for the next byte. The "retry" field is kept for [Parser.Retry]
+// and the last event ID for [Parser.LastEventID]; comments go to the
+// function given to [Parser.OnComment].
+//
+// Memory is bounded: a line longer than the line limit or an event whose
+// data exceeds the event limit stops the parser with a [*LimitError], or,
+// after [Parser.SkipOversized], is skipped. [DefaultMaxLineSize] and
+// [DefaultMaxEventSize] are the defaults; [Parser.SetLimits] changes them.
+//
+// A Parser is not safe for concurrent use.
+type Parser struct {
+	r   io.Reader
+	buf []byte // read buffer; unread bytes are buf[start:end]
+
+	start, end int
+	scanned    int  // bytes after start already searched for a line ending
+	skipLF     bool // the last line ended in CR: a LF next belongs to it
+	bomDone    bool // the start of the stream has been checked for a BOM
+	discarding bool // dropping the rest of an over-long line
+	skipping   bool // dropping the rest of an oversized event
+	dispatched bool // an event was returned by the last call to Next
+	readErr    error
+
+	maxLine, maxEvent int
+	skipOversized     bool
+	onSkip            func(error)
+	onComment         func([]byte)
+
+	data    []byte // data buffer: each data line's value followed by LF
+	typ     []byte // event type buffer
+	lastID  []byte // last event ID buffer
+	scratch []byte // a line with invalid UTF-8 replaced
+
+	retry    time.Duration
+	hasRetry bool
+
+	// The dispatched event.
+	evType, evData, evID []byte
+
+	// Strings of the last type and ID returned, so that repeated values
+	// cost no allocation.
+	typeStr, idStr string
+
+	err error
+}
+
+// NewParser returns a Parser that reads from r, with the default limits
+// and an empty last event ID.
+func NewParser(r io.Reader) *Parser {
+	return &Parser{r: r, maxLine: DefaultMaxLineSize, maxEvent: DefaultMaxEventSize}
+}
+
+// SetLimits sets the longest line, without its line ending, and the most
+// data of one event that the parser accepts, both in bytes. A value of zero
+// or less keeps the default ([DefaultMaxLineSize], [DefaultMaxEventSize]).
+// The parser's memory stays within a small multiple of these limits.
+// Call it before the first call to [Parser.Next].
+func (p *Parser) SetLimits(maxLine, maxEvent int) {
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLineSize
+	}
+	if maxEvent <= 0 {
+		maxEvent = DefaultMaxEventSize
+	}
+	p.maxLine, p.maxEvent = maxLine, maxEvent
+}
+
+// SkipOversized makes the parser skip an event whose data exceeds the event
+// limit, or which holds a line longer than the line limit, instead of
+// stopping with an error: the event is dropped, the stream goes on with the
+// next one, and report, if it is not nil, is called with the [*LimitError]
+// as soon as the limit is exceeded. Fields other than data, such as "id"
+// and "retry", still take effect.
+func (p *Parser) SkipOversized(report func(err error)) {
+	p.skipOversized = true
+	p.onSkip = report
+}
+
+// OnComment sets a function that the parser calls with the text of each
+// comment line (a line that starts with a colon) as soon as the line has
+// been read: heartbeats such as ": keep-alive" can be seen as they arrive.
+// The text is the line after the colon, less one leading space; it is valid
+// only during the call. A nil fn ignores comments, which is the default.
+func (p *Parser) OnComment(fn func(text []byte)) {
+	p.onComment = fn
+}
+
+// SetLastEventID sets the last event ID that the stream starts with, as a
+// client does for a stream it resumes. Call it before the first call to
+// [Parser.Next].
+func (p *Parser) SetLastEventID(id string) {
+	p.lastID = append(p.lastID[:0], id...)
+}
+
+// LastEventID returns the last event ID: the value of the latest valid "id"
+// field read so far, or the one given to [Parser.SetLastEventID]. It is
+// what a client sends in the Last-Event-ID header when it reconnects, and
+// it includes "id" fields of events not dispatched yet.
+func (p *Parser) LastEventID() string {
+	if string(p.lastID) != p.idStr {
+		p.idStr = string(p.lastID)
+	}
+	return p.idStr
+}
+
+// Retry returns the reconnection time set by the latest valid "retry" field
+// of the stream, and whether there was one. A valid field is made of ASCII
+// digits only, read as milliseconds; a value too large for a
+// [time.Duration] counts as the largest Duration.
+func (p *Parser) Retry() (time.Duration, bool) {
+	return p.retry, p.hasRetry
+}
+
+// Next advances the parser to the next event, which is then available
+// through [Parser.Event] and [Parser.Raw]. It returns false when the stream
+// ends or an error occurs; [Parser.Err] tells which.
+func (p *Parser) Next() bool {
+	if p.err != nil {
+		return false
+	}
+	if p.dispatched {
+		p.dispatched = false
+		p.data = p.data[:0]
+		p.typ = p.typ[:0]
+		p.evType, p.evData, p.evID = nil, nil, nil
+	}
+	for {
+		for {
+			line, ok := p.nextLine()
+			if !ok {
+				break
+			}
+			if p.processLine(line) {
+				return true
+			}
+			if p.err != nil {
+				return false
+			}
+		}
+		if p.err != nil {
+			return false
+		}
+		if p.readErr != nil {
+			if p.readErr != io.EOF {
+				p.err = p.readErr
+			}
+			return false
+		}
+		p.fill()
+	}
+}
+
+// Event returns the current event, the one found by the latest call to
+// [Parser.Next] that returned true. Its Type and ID strings are reused from
+// the previous event when they are the same, so an event costs at most one
+// allocation, for its Data, when they repeat.
+func (p *Parser) Event() Event {
+	if !p.dispatched {
+		return Event{}
+	}
+	if string(p.evType) != p.typeStr {
+		p.typeStr = string(p.evType)
+	}
+	if string(p.evID) != p.idStr {
+		p.idStr = string(p.evID)
+	}
+	return Event{Type: p.typeStr, Data: string(p.evData), ID: p.idStr}
+}
+
+// Raw returns the current event without copying: its slices point into the
+// parser's buffers and are valid only until the next call to [Parser.Next].
+func (p *Parser) Raw() RawEvent {
+	return RawEvent{Type: p.evType, Data: p.evData, ID: p.evID}
+}
+
+// Err returns the error that stopped the parser, or nil if the stream ended
+// cleanly. A [*LimitError] reports an oversized line or event; other errors
+// come from the reader.
+func (p *Parser) Err() error {
+	return p.err
+}
+
+// All returns an iterator over the parser's remaining events. If the parser
+// stops with an error, the iterator yields it, with a zero Event, as its
+// last pair.
+func (p *Parser) All() iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		for p.Next() {
+			if !yield(p.Event(), nil) {
+				return
+			}
+		}
+		if err := p.Err(); err != nil {
+			yield(Event{}, err)
+		}
+	}
+}
+
+// Read returns an iterator over the events of the stream read from r, with
+// a [Parser]'s defaults. An error ends the iteration as its last pair, with
+// a zero Event; a clean end of stream ends it with no error.
+//
+//	for ev, err := range sse.Read(r) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(ev.Data)
+//	}
+func Read(r io.Reader) iter.Seq2[Event, error] {
+	return NewParser(r).All()
+}
+
+// fill reads more of the stream into the buffer, making room first. It
+// records a read error in p.readErr.
+func (p *Parser) fill() {
+	if p.start == p.end {
+		p.start, p.end = 0, 0
+	}
+	if p.buf == nil {
+		p.buf = make([]byte, min(initialBufSize, p.maxLine+1))
+	}
+	if free := len(p.buf) - p.end; p.start > 0 && free < len(p.buf)/2 {
+		p.end = copy(p.buf, p.buf[p.start:p.end])
+		p.start = 0
+	}
+	if p.end == len(p.buf) {
+		// The pending line fills the buffer: grow it, but never much past
+		// what the line limit needs to see an over-long line.
+		size := min(2*len(p.buf), p.maxLine+1)
+		if size <= len(p.buf) {
+			size = len(p.buf) + initialBufSize
+		}
+		nb := make([]byte, size)
+		p.end = copy(nb, p.buf[p.start:p.end])
+		p.start = 0
+		p.buf = nb
+	}
+	for range maxEmptyReads {
+		n, err := p.r.Read(p.buf[p.end:])
+		if n < 0 || n > len(p.buf)-p.end {
+			p.readErr = fmt.Errorf("sse: the reader returned an invalid count %d", n)
+			return
+		}
+		p.end += n
+		if err != nil {
+			p.readErr = err
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	p.readErr = ErrNoProgress
+}
+
+// nextLine returns the next complete line in the buffer, without its line
+// ending, or false when the buffer holds no complete line. It strips the
+// byte order mark at the start of the stream and enforces the line limit.
+func (p *Parser) nextLine() ([]byte, bool) {
+	for {
+		if p.skipLF && p.start < p.end {
+			p.skipLF = false
+			if p.buf[p.start] == '\n' {
+				p.start++
+			}
+		}
+		if !p.bomDone {
+			if !p.stripBOM() {
+				return nil, false
+			}
+		}
+		pending := p.buf[p.start:p.end]
+		seg := pending[p.scanned:]
+		eol := -1
+		lf := bytes.IndexByte(seg, '\n')
+		if lf >= 0 {
+			eol = bytes.IndexByte(seg[:lf], '\r')
+			if eol < 0 {
+				eol = lf
+			}
+		} else {
+			eol = bytes.IndexByte(seg, '\r')
+		}
+		if eol < 0 {
+			if p.discarding {
+				p.start, p.scanned = p.end, 0
+				return nil, false
+			}
+			p.scanned = len(pending)
+			if len(pending) > p.maxLine && p.lineTooLong() {
+				// Skipping: drop what is buffered of the line and the
+				// rest of it as it arrives.
+				p.start, p.scanned = p.end, 0
+				p.discarding = true
+			}
+			return nil, false
+		}
+		eol += p.scanned
+		line := pending[:eol:eol]
+		next := p.start + eol + 1
+		if pending[eol] == '\r' {
+			if next < p.end {
+				if p.buf[next] == '\n' {
+					next++
+				}
+			} else {
+				p.skipLF = true
+			}
+		}
+		p.start = next
+		p.scanned = 0
+		if p.discarding {
+			p.discarding = false
+			continue
+		}
+		if len(line) > p.maxLine {
+			if !p.lineTooLong() {
+				return nil, false
+			}
+			continue
+		}
+		return line, true
+	}
+}
+
+// stripBOM removes a UTF-8 byte order mark at the very start of the
+// stream. It returns false when it needs more bytes to decide.
+func (p *Parser) stripBOM() bool {
+	const bom = "\xEF\xBB\xBF"
+	pending := p.buf[p.start:p.end]
+	n := min(len(pending), len(bom))
+	if string(pending[:n]) != bom[:n] {
+		p.bomDone = true
+		return true
+	}
+	if n == len(bom) {
+		p.start += len(bom)
+		p.bomDone = true
+		return true
+	}
+	if p.readErr != nil {
+		p.bomDone = true
+		return true
+	}
+	return false
+}
+
+// lineTooLong handles a line over the limit: it records the error, or,
+// when skipping, drops the event the line belongs to. It returns whether
+// parsing goes on.
+func (p *Parser) lineTooLong() bool {
+	err := &LimitError{Err: ErrLineTooLong, Limit: p.maxLine}
+	if !p.skipOversized {
+		p.err = err
+		return false
+	}
+	p.skipEvent(err)
+	return true
+}
+
+// skipEvent drops the data of the event being read and ignores its data
+// lines up to the blank line that ends it.
+func (p *Parser) skipEvent(err error) {
+	if !p.skipping && p.onSkip != nil {
+		p.onSkip(err)
+	}
+	p.skipping = true
+	p.data = p.data[:0]
+}
+
+// processLine interprets one line of the stream. It returns true when the
+// line dispatched an event.
+func (p *Parser) processLine(line []byte) bool {
+	if len(line) == 0 {
+		return p.dispatch()
+	}
+	if !utf8.Valid(line) {
+		p.scratch = appendReplacingInvalid(p.scratch[:0], line)
+		line = p.scratch
+	}
+	if line[0] == ':' {
+		if p.onComment != nil {
+			p.onComment(trimSpace(line[1:]))
+		}
+		return false
+	}
+	name, value := line, []byte(nil)
+	if i := bytes.IndexByte(line, ':'); i >= 0 {
+		name, value = line[:i], trimSpace(line[i+1:])
+	}
+	switch string(name) {
+	case "data":
+		if p.skipping {
+			return false
+		}
+		if len(p.data)+len(value)+1 > p.maxEvent {
+			err := &LimitError{Err: ErrEventTooLarge, Limit: p.maxEvent}
+			if !p.skipOversized {
+				p.err = err
+				return false
+			}
+			p.skipEvent(err)
+			return false
+		}
+		p.data = append(p.data, value...)
+		p.data = append(p.data, '\n')
+	case "event":
+		p.typ = append(p.typ[:0], value...)
+	case "id":
+		if bytes.IndexByte(value, 0) < 0 {
+			p.lastID = append(p.lastID[:0], value...)
+		}
+	case "retry":
+		if d, ok := parseRetry(value); ok {
+			p.retry, p.hasRetry = d, true
+		}
+	}
+	return false
+}
+
+// dispatch ends the event being read at a blank line. It returns true when
+// there is an event to hand out.
+func (p *Parser) dispatch() bool {
+	if p.skipping || len(p.data) == 0 {
+		p.skipping = false
+		p.data = p.data[:0]
+		p.typ = p.typ[:0]
+		return false
+	}
+	p.dispatched = true
+	p.evData = p.data[:len(p.data)-1]
+	if len(p.typ) == 0 {
+		p.typ = append(p.typ, "message"...)
+	}
+	p.evType = p.typ
+	p.evID = p.lastID
+	return true
+}
+
+// trimSpace removes one leading space, as the standard does for field
+// values.
+func trimSpace(v []byte) []byte {
+	if len(v) > 0 && v[0] == ' ' {
+		return v[1:]
+	}
+	return v
+}
+
+// parseRetry reads the value of a "retry" field: ASCII digits only, in
+// milliseconds, saturating at the largest time.Duration.
+func parseRetry(v []byte) (time.Duration, bool) {
+	if len(v) == 0 {
+		return 0, false
+	}
+	var ms int64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if ms <= maxRetryMs {
+			ms = ms*10 + int64(c-'0')
+		}
+	}
+	if ms > maxRetryMs {
+		return math.MaxInt64, true
+	}
+	return time.Duration(ms) * time.Millisecond, true
+}
+
+// formatSize writes a byte count for an error message.
+func formatSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
