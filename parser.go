@@ -125,7 +125,8 @@ type Parser struct {
 
 	data    []byte // data buffer: each data line's value followed by LF
 	typ     []byte // event type buffer
-	lastID  []byte // last event ID buffer
+	idBuf   []byte // last event ID buffer: set by "id" fields
+	lastID  []byte // last event ID string: idBuf as of the latest blank line
 	scratch []byte // a line with invalid UTF-8 replaced
 
 	retry    time.Duration
@@ -186,13 +187,16 @@ func (p *Parser) OnComment(fn func(text []byte)) {
 // client does for a stream it resumes. Call it before the first call to
 // [Parser.Next].
 func (p *Parser) SetLastEventID(id string) {
+	p.idBuf = append(p.idBuf[:0], id...)
 	p.lastID = append(p.lastID[:0], id...)
 }
 
 // LastEventID returns the last event ID: the value of the latest valid "id"
-// field read so far, or the one given to [Parser.SetLastEventID]. It is
-// what a client sends in the Last-Event-ID header when it reconnects, and
-// it includes "id" fields of events not dispatched yet.
+// field as of the latest blank line, or the one given to
+// [Parser.SetLastEventID]. It is what a client sends in the Last-Event-ID
+// header when it reconnects. As the standard says, an "id" field takes
+// effect only when a blank line ends its event, so the ID of an event cut
+// off by the end of the stream does not count.
 func (p *Parser) LastEventID() string {
 	if string(p.lastID) != p.idStr {
 		p.idStr = string(p.lastID)
@@ -505,7 +509,7 @@ func (p *Parser) processLine(line []byte) bool {
 		p.typ = append(p.typ[:0], value...)
 	case "id":
 		if bytes.IndexByte(value, 0) < 0 {
-			p.lastID = append(p.lastID[:0], value...)
+			p.idBuf = append(p.idBuf[:0], value...)
 		}
 	case "retry":
 		if d, ok := parseRetry(value); ok {
@@ -518,6 +522,9 @@ func (p *Parser) processLine(line []byte) bool {
 // dispatch ends the event being read at a blank line. It returns true when
 // there is an event to hand out.
 func (p *Parser) dispatch() bool {
+	if !bytes.Equal(p.lastID, p.idBuf) {
+		p.lastID = append(p.lastID[:0], p.idBuf...)
+	}
 	if p.skipping || len(p.data) == 0 {
 		p.skipping = false
 		p.data = p.data[:0]
