@@ -1,0 +1,671 @@
+package sse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Client opens event streams from ordinary HTTP requests and keeps them
+// alive: it reconnects after failures and after a clean end of stream,
+// waits as its [RetryPolicy] and the server's "retry" field say, and sends
+// the Last-Event-ID header so that the server can resume where the stream
+// stopped.
+//
+// A Client is safe for concurrent use by many streams. Its zero value is
+// not usable; call [NewClient].
+type Client struct {
+	cfg config
+}
+
+// NewClient returns a Client configured by opts. With no options it uses
+// [http.DefaultClient], the default [RetryPolicy], [DefaultIdleTimeout],
+// the parser's default limits, and no logger.
+func NewClient(opts ...Option) *Client {
+	cfg := config{
+		httpClient:  http.DefaultClient,
+		idleTimeout: DefaultIdleTimeout,
+		validate:    CheckResponse,
+		clock:       realClock(),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return &Client{cfg: cfg}
+}
+
+// Connect returns a stream of the events that req's responses carry. It
+// sends nothing yet: the first call to [Stream.Next] connects.
+//
+// Every attempt sends a copy of req: its method, URL and headers, and its
+// body again from req.GetBody (which [http.NewRequest] sets for in-memory
+// bodies); req itself is never changed. The copy also asks for an event
+// stream (Accept: text/event-stream, unless req sets Accept), bypasses
+// caches (Cache-Control: no-cache, unless req sets it), and sends the last
+// event ID, when there is one, in Last-Event-ID.
+//
+// The stream ends when req's context is done, when [Stream.Close] is
+// called, on a 204 response, on a response that is not an event stream or
+// has a status that no retry can mend, when the retry policy gives up, and,
+// for a request that is not idempotent (a POST), when its one response
+// ends. A GET stream that the server ends cleanly is opened again, as a
+// browser's EventSource does.
+func (c *Client) Connect(req *http.Request) *Stream {
+	s := &Stream{c: c, req: req, reconnect: make(chan struct{}, 1)}
+	if req == nil || req.URL == nil {
+		s.done = true
+		s.err = fmt.Errorf("%w: a nil request or URL", errRequest)
+		return s
+	}
+	s.ctx, s.cancel = context.WithCancelCause(req.Context())
+	s.lastID = req.Header.Get("Last-Event-ID")
+	if c.cfg.hasLastID {
+		s.lastID = c.cfg.lastEventID
+	}
+	s.idempotent = idempotent(req) || c.cfg.retryUnsafe
+	s.url = redactURL(req.URL)
+	return s
+}
+
+// Events connects as [Client.Connect] does and returns the stream's events
+// as an iterator; see [Stream.All].
+func (c *Client) Events(req *http.Request) iter.Seq2[Event, error] {
+	return c.Connect(req).All()
+}
+
+// Stream is a live event stream, opened by [Client.Connect]. Step through
+// its events with [Stream.Next] and [Stream.Event], as with a [Parser], or
+// range over [Stream.All]. Next, Event, Raw, Err and All must be called
+// from one goroutine at a time; Close and Reconnect may be called from any
+// goroutine.
+//
+// Call Close when done with a stream that has not ended, to release its
+// connection.
+type Stream struct {
+	c          *Client
+	req        *http.Request
+	url        string // req's URL with secrets masked, for errors and logs
+	idempotent bool
+
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
+	reconnect chan struct{} // a forced reconnect during a wait
+
+	mu            sync.Mutex
+	closed        bool
+	forced        bool            // Reconnect was called during the connection
+	attemptCtx    context.Context // the current attempt's; its cause says why it ended
+	attemptCancel context.CancelCauseFunc
+	body          io.ReadCloser
+
+	parser      *Parser
+	idle        *time.Timer
+	connectedAt time.Time
+	events      int // events of the current connection
+
+	sent         bool // the request has been sent once
+	pending      bool // an attempt is due after wait
+	wait         time.Duration
+	failures     int
+	firstFailure time.Time
+	lastID       string
+	retry        time.Duration
+	hasRetry     bool
+
+	done bool
+	err  error
+}
+
+// Errors of a [Stream], to test for with [errors.Is].
+var (
+	// ErrUnexpectedStatus is wrapped by the [*ResponseError] of a response
+	// whose status is not 200 OK.
+	ErrUnexpectedStatus = errors.New("sse: unexpected status")
+	// ErrNotEventStream is wrapped by the [*ResponseError] of a 200
+	// response whose Content-Type is not text/event-stream.
+	ErrNotEventStream = errors.New("sse: response is not an event stream")
+	// ErrIdleTimeout ends a connection on which no byte arrived for the
+	// idle timeout; the stream then reconnects as after other failures.
+	ErrIdleTimeout = errors.New("sse: idle timeout")
+	// ErrNotReplayable is wrapped by the error of a stream that could not
+	// send its request again because the request's body cannot be read a
+	// second time: it has no GetBody.
+	ErrNotReplayable = errors.New("sse: the request body cannot be sent again")
+)
+
+// errRequest marks errors in building a request, which no retry mends.
+var errRequest = errors.New("sse: invalid request")
+
+// errClosed and errReconnect are the causes with which Close and Reconnect
+// cancel a connection.
+var (
+	errClosed    = errors.New("sse: stream closed")
+	errReconnect = errors.New("sse: reconnect requested")
+)
+
+// ResponseError reports a response that the stream rejected: a status
+// other than 200, a Content-Type other than text/event-stream, or a
+// failed check of the validator set with [WithValidator]. It holds what a
+// caller needs to understand it, such as an API's JSON error body.
+type ResponseError struct {
+	StatusCode int         // as http.Response.StatusCode
+	Status     string      // as http.Response.Status, e.g. "401 Unauthorized"
+	Header     http.Header // the response's headers
+	// Body is the start of the response body: at most MaxErrorBodySize
+	// bytes.
+	Body []byte
+	// Err is why the response was rejected: it wraps ErrUnexpectedStatus,
+	// ErrNotEventStream, or the validator's error.
+	Err error
+
+	method, url string
+}
+
+// MaxErrorBodySize bounds how much of a rejected response's body a
+// [ResponseError] keeps.
+const MaxErrorBodySize = 4 << 10
+
+func (e *ResponseError) Error() string {
+	if e.Err == ErrUnexpectedStatus {
+		return fmt.Sprintf("sse: %s %s: unexpected status %s", e.method, e.url, e.Status)
+	}
+	return fmt.Sprintf("sse: %s %s: %s: %s", e.method, e.url, e.Status, strings.TrimPrefix(e.Err.Error(), "sse: "))
+}
+
+func (e *ResponseError) Unwrap() error { return e.Err }
+
+// CheckResponse is the default validator of a [Client]: it accepts a
+// response with status 200 and a Content-Type of text/event-stream, with
+// any parameters, and returns an error that wraps [ErrUnexpectedStatus]
+// or [ErrNotEventStream] otherwise.
+func CheckResponse(resp *http.Response) error {
+	if resp.StatusCode != http.StatusOK {
+		return ErrUnexpectedStatus
+	}
+	ct := resp.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		// Tolerate junk parameters: the media type is what counts.
+		mt, _, _ = strings.Cut(ct, ";")
+		mt = strings.ToLower(strings.TrimSpace(mt))
+	}
+	if mt != "text/event-stream" {
+		return fmt.Errorf("%w: its Content-Type is %q; check the URL, or use WithValidator to accept it", ErrNotEventStream, ct)
+	}
+	return nil
+}
+
+// Next advances the stream to its next event, connecting and reconnecting
+// as needed, and reports whether there is one. It returns false when the
+// stream has ended; [Stream.Err] then says why.
+func (s *Stream) Next() bool {
+	for !s.done {
+		if s.parser == nil {
+			s.open()
+			continue
+		}
+		if s.parser.Next() {
+			s.events++
+			return true
+		}
+		s.endConnection()
+	}
+	return false
+}
+
+// Event returns the current event, the one found by the latest call to
+// [Stream.Next] that returned true.
+func (s *Stream) Event() Event {
+	if s.parser == nil {
+		return Event{}
+	}
+	return s.parser.Event()
+}
+
+// Raw returns the current event without copying, as [Parser.Raw] does: its
+// slices are valid only until the next call to [Stream.Next].
+func (s *Stream) Raw() RawEvent {
+	if s.parser == nil {
+		return RawEvent{}
+	}
+	return s.parser.Raw()
+}
+
+// Err returns why the stream ended: nil after [Stream.Close], a 204, or
+// the clean end of a stream that is not reopened; the context's error when
+// the request's context is done; otherwise the error that stopped it, such
+// as a [*ResponseError], a [*LimitError] or a [*RetryError].
+func (s *Stream) Err() error {
+	return s.err
+}
+
+// LastEventID returns the stream's last event ID: what it sends in the
+// Last-Event-ID header when it reconnects.
+func (s *Stream) LastEventID() string {
+	if s.parser != nil {
+		return s.parser.LastEventID()
+	}
+	return s.lastID
+}
+
+// All returns an iterator over the stream's events. An error that ends the
+// stream is the last pair, with a zero Event. The stream is closed when
+// the iteration ends, also when the loop breaks early.
+func (s *Stream) All() iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		defer s.Close()
+		for s.Next() {
+			if !yield(s.Event(), nil) {
+				return
+			}
+		}
+		if err := s.Err(); err != nil {
+			yield(Event{}, err)
+		}
+	}
+}
+
+// Close ends the stream: it aborts a connection attempt, a blocked read or
+// a wait before reconnecting, closes the response body, and makes
+// [Stream.Next] return false. It may be called from any goroutine, and
+// more than once. It always returns nil.
+func (s *Stream) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.cancel != nil {
+		s.cancel(errClosed)
+	}
+	if s.body != nil {
+		s.body.Close()
+	}
+	return nil
+}
+
+// Reconnect ends the current connection, or the wait before the next one,
+// and connects again at once, sending the request again even if it is not
+// idempotent: use it after rotating a credential that [WithPrepare] puts
+// into each request. It may be called from any goroutine.
+func (s *Stream) Reconnect() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.forced = true
+	if s.attemptCancel != nil {
+		s.attemptCancel(errReconnect)
+	}
+	select {
+	case s.reconnect <- struct{}{}:
+	default:
+	}
+}
+
+// open makes one connection attempt, after the wait that is due. It leaves
+// either a connected parser, a next attempt pending, or a finished stream.
+func (s *Stream) open() {
+	if s.pending {
+		s.pending = false
+		if !s.sleep(s.wait) {
+			return
+		}
+	}
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		cancel(errClosed)
+		s.finish(nil)
+		return
+	}
+	s.forced = false
+	s.attemptCtx, s.attemptCancel = ctx, cancel
+	s.mu.Unlock()
+
+	req, err := s.newRequest(ctx)
+	if err != nil {
+		cancel(err)
+		s.finish(err)
+		return
+	}
+	s.startIdle(cancel)
+	resp, err := s.c.cfg.httpClient.Do(req)
+	if err != nil {
+		s.stopIdle()
+		err = s.explain(ctx, fmt.Errorf("sse: %s %s: %w", req.Method, s.url, unwrapURLError(err)))
+		cancel(nil)
+		s.failed(err, false, 0)
+		return
+	}
+	if resp.StatusCode == http.StatusNoContent {
+		s.stopIdle()
+		resp.Body.Close()
+		cancel(nil)
+		s.logInfo("sse: stream ended by the server with 204 No Content")
+		s.finish(nil)
+		return
+	}
+	if verr := s.c.cfg.validate(resp); verr != nil {
+		rerr := &ResponseError{
+			StatusCode: resp.StatusCode,
+			Status:     resp.Status,
+			Header:     resp.Header,
+			Err:        verr,
+			method:     req.Method,
+			url:        s.url,
+		}
+		rerr.Body, _ = io.ReadAll(io.LimitReader(resp.Body, MaxErrorBodySize))
+		s.stopIdle()
+		resp.Body.Close()
+		cancel(nil)
+		s.failed(rerr, false, retryAfter(resp.StatusCode, resp.Header, s.c.cfg.clock.now()))
+		return
+	}
+
+	s.mu.Lock()
+	s.body = resp.Body
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		// Close ran before the body was recorded: it is ours to close.
+		resp.Body.Close()
+	}
+	var body io.Reader = resp.Body
+	if s.idle != nil {
+		body = &activityReader{r: resp.Body, timer: s.idle, d: s.c.cfg.idleTimeout}
+	}
+	s.parser = s.newParser(body)
+	s.connectedAt = s.c.cfg.clock.now()
+	s.events = 0
+	s.logInfo("sse: connected", slog.Int("status", resp.StatusCode), slog.String("proto", resp.Proto))
+	if h := s.c.cfg.hooks.OnConnect; h != nil {
+		h(resp)
+	}
+}
+
+// endConnection handles the end of a connection's body: a clean end, a
+// read error, a parser limit, an idle timeout, Close or Reconnect.
+func (s *Stream) endConnection() {
+	p := s.parser
+	err := p.Err()
+	s.lastID = p.LastEventID()
+	if d, ok := p.Retry(); ok {
+		s.retry, s.hasRetry = d, true
+	}
+	s.stopIdle()
+	s.mu.Lock()
+	body, ctx, cancel := s.body, s.attemptCtx, s.attemptCancel
+	s.body, s.attemptCtx, s.attemptCancel = nil, nil, nil
+	s.mu.Unlock()
+	if body != nil {
+		body.Close()
+	}
+	healthy := s.events > 0 || s.c.cfg.clock.now().Sub(s.connectedAt) >= s.c.cfg.policy.resetAfter()
+	s.parser = nil
+	if err == nil {
+		err = io.EOF
+	} else {
+		var le *LimitError
+		if !errors.As(err, &le) {
+			err = fmt.Errorf("sse: connection to %s lost: %w", s.url, err)
+		}
+	}
+	if ctx != nil {
+		err = s.explain(ctx, err)
+	}
+	if cancel != nil {
+		cancel(nil)
+	}
+	s.failed(err, healthy, 0)
+}
+
+// failed decides what follows a failed attempt or an ended connection:
+// another attempt after a wait, or the end of the stream.
+func (s *Stream) failed(err error, healthy bool, floor time.Duration) {
+	if s.stopping() {
+		return
+	}
+	s.mu.Lock()
+	forced := s.forced
+	s.forced = false
+	s.mu.Unlock()
+	if forced {
+		s.pending, s.wait = false, 0
+		return
+	}
+	now := s.c.cfg.clock.now()
+	if healthy {
+		s.failures = 0
+	}
+	s.failures++
+	if s.failures == 1 {
+		s.firstFailure = now
+	}
+	if h := s.c.cfg.hooks.OnDisconnect; h != nil {
+		h(err)
+	}
+	pol := s.c.cfg.policy
+	retry := retryable(err)
+	if retry && !s.idempotent {
+		retry = false
+		if err != io.EOF {
+			err = fmt.Errorf("%w (a %s request is not sent again unless the Client has WithRetryNonIdempotent(true))", err, s.req.Method)
+		}
+	}
+	if retry && !replayable(s.req) {
+		retry = false
+		err = fmt.Errorf("%w; set Request.GetBody to allow reconnecting, after: %w", ErrNotReplayable, err)
+	}
+	if pol.ShouldRetry != nil {
+		retry = pol.ShouldRetry(s.failures, err, retry)
+	}
+	if !retry {
+		if err == io.EOF {
+			err = nil
+		}
+		s.finish(err)
+		return
+	}
+	elapsed := now.Sub(s.firstFailure)
+	if (pol.MaxAttempts > 0 && s.failures >= pol.MaxAttempts) || (pol.MaxElapsed > 0 && elapsed >= pol.MaxElapsed) {
+		s.finish(&RetryError{Attempts: s.failures, Elapsed: elapsed, Err: err})
+		return
+	}
+	base := pol.baseDelay()
+	if s.hasRetry {
+		base = s.retry
+	}
+	s.wait = pol.delay(s.failures, base, floor, s.c.cfg.clock.rand())
+	s.pending = true
+	s.logWarn("sse: reconnecting", slog.Int("attempt", s.failures), slog.Duration("delay", s.wait), slog.String("error", err.Error()))
+	if h := s.c.cfg.hooks.OnRetry; h != nil {
+		h(s.failures, s.wait, err)
+	}
+}
+
+// stopping ends the stream, and reports true, when it was closed or its
+// context is done.
+func (s *Stream) stopping() bool {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	switch {
+	case closed:
+		s.finish(nil)
+	case s.req.Context().Err() != nil:
+		s.finish(s.req.Context().Err())
+	default:
+		return false
+	}
+	return true
+}
+
+// sleep waits d before the next attempt. It returns false if the stream
+// ended meanwhile; a Reconnect cuts the wait short.
+func (s *Stream) sleep(d time.Duration) bool {
+	if d > 0 {
+		c, stop := s.c.cfg.clock.after(d)
+		select {
+		case <-c:
+		case <-s.reconnect:
+			stop()
+		case <-s.ctx.Done():
+			stop()
+		}
+	}
+	return !s.stopping()
+}
+
+// finish ends the stream with err and releases its resources.
+func (s *Stream) finish(err error) {
+	s.done = true
+	s.err = err
+	s.pending = false
+	if s.cancel != nil {
+		s.cancel(errClosed)
+	}
+	switch {
+	case err == nil:
+		s.logInfo("sse: stream ended")
+	default:
+		s.logError("sse: stream failed", slog.String("error", err.Error()))
+	}
+}
+
+// explain replaces the error of an attempt whose context was cancelled by
+// the reason it was cancelled.
+func (s *Stream) explain(ctx context.Context, err error) error {
+	switch cause := context.Cause(ctx); {
+	case cause == nil:
+		return err
+	case errors.Is(cause, ErrIdleTimeout):
+		return cause
+	case cause == errReconnect || cause == errClosed:
+		return cause
+	}
+	if perr := s.req.Context().Err(); perr != nil {
+		return perr
+	}
+	return err
+}
+
+// newRequest builds the request of one attempt.
+func (s *Stream) newRequest(ctx context.Context) (*http.Request, error) {
+	req := s.req.Clone(ctx)
+	if s.req.Body != nil && s.req.Body != http.NoBody {
+		switch {
+		case s.req.GetBody != nil:
+			body, err := s.req.GetBody()
+			if err != nil {
+				return nil, fmt.Errorf("%w: the request's GetBody failed: %w", ErrNotReplayable, err)
+			}
+			req.Body = body
+		case s.sent:
+			return nil, fmt.Errorf("%w: it has no GetBody", ErrNotReplayable)
+		}
+	}
+	s.sent = true
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "text/event-stream")
+	}
+	if req.Header.Get("Cache-Control") == "" {
+		req.Header.Set("Cache-Control", "no-cache")
+	}
+	if s.lastID != "" {
+		if !validHeaderValue(s.lastID) {
+			return nil, fmt.Errorf("%w: the last event ID %q cannot be sent in the Last-Event-ID header", errRequest, s.lastID)
+		}
+		req.Header.Set("Last-Event-ID", s.lastID)
+	} else {
+		req.Header.Del("Last-Event-ID")
+	}
+	if s.c.cfg.prepare != nil {
+		if err := s.c.cfg.prepare(req); err != nil {
+			return nil, fmt.Errorf("sse: preparing the request: %w", err)
+		}
+	}
+	return req, nil
+}
+
+// newParser returns the parser of one connection, which starts from the
+// stream's last event ID.
+func (s *Stream) newParser(r io.Reader) *Parser {
+	cfg := &s.c.cfg
+	p := NewParser(r)
+	p.SetLimits(cfg.maxLine, cfg.maxEvent)
+	p.SetLastEventID(s.lastID)
+	if cfg.skipOversized {
+		p.SkipOversized(cfg.onSkip)
+	}
+	if cfg.onComment != nil {
+		p.OnComment(cfg.onComment)
+	}
+	return p
+}
+
+// startIdle arms the idle timer of an attempt, which cancels it when no
+// byte arrives for the idle timeout.
+func (s *Stream) startIdle(cancel context.CancelCauseFunc) {
+	d := s.c.cfg.idleTimeout
+	if d <= 0 {
+		return
+	}
+	err := fmt.Errorf("%w: no data for %v, so the connection is taken for dead; change the limit with WithIdleTimeout", ErrIdleTimeout, d)
+	s.idle = time.AfterFunc(d, func() { cancel(err) })
+}
+
+func (s *Stream) stopIdle() {
+	if s.idle != nil {
+		s.idle.Stop()
+		s.idle = nil
+	}
+}
+
+// activityReader restarts the idle timer whenever bytes arrive.
+type activityReader struct {
+	r     io.Reader
+	timer *time.Timer
+	d     time.Duration
+}
+
+func (a *activityReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.timer.Reset(a.d)
+	}
+	return n, err
+}
+
+func (s *Stream) logInfo(msg string, attrs ...slog.Attr) {
+	s.log(slog.LevelInfo, msg, attrs)
+}
+
+func (s *Stream) logWarn(msg string, attrs ...slog.Attr) {
+	s.log(slog.LevelWarn, msg, attrs)
+}
+
+func (s *Stream) logError(msg string, attrs ...slog.Attr) {
+	s.log(slog.LevelError, msg, attrs)
+}
+
+func (s *Stream) log(level slog.Level, msg string, attrs []slog.Attr) {
+	l := s.c.cfg.logger
+	if l == nil {
+		return
+	}
+	attrs = append(attrs, slog.String("method", s.req.Method), slog.String("url", s.url))
+	l.LogAttrs(context.Background(), level, msg, attrs...)
+}
