@@ -110,7 +110,11 @@ type Parser struct {
 	buf []byte // read buffer; unread bytes are buf[start:end]
 
 	start, end int
-	scanned    int  // bytes after start already searched for a line ending
+	// Offsets after start of the next LF and the next CR in the unread
+	// bytes, or of the end of the bytes searched when there is none, so
+	// that no byte is searched twice for either.
+	lf, cr int
+
 	skipLF     bool // the last line ended in CR: a LF next belongs to it
 	bomDone    bool // the start of the stream has been checked for a BOM
 	discarding bool // dropping the rest of an over-long line
@@ -363,6 +367,7 @@ func (p *Parser) nextLine() ([]byte, bool) {
 			p.skipLF = false
 			if p.buf[p.start] == '\n' {
 				p.start++
+				p.lf, p.cr = 0, 0
 			}
 		}
 		if !p.bomDone {
@@ -371,45 +376,50 @@ func (p *Parser) nextLine() ([]byte, bool) {
 			}
 		}
 		pending := p.buf[p.start:p.end]
-		seg := pending[p.scanned:]
-		eol := -1
-		lf := bytes.IndexByte(seg, '\n')
-		if lf >= 0 {
-			eol = bytes.IndexByte(seg[:lf], '\r')
-			if eol < 0 {
-				eol = lf
+		// Search on for LF and CR from where the last searches stopped:
+		// a long line arriving in many reads stays linear, and a stream
+		// without CRs is searched for them once, not once per line.
+		if p.lf < len(pending) && pending[p.lf] != '\n' {
+			if i := bytes.IndexByte(pending[p.lf:], '\n'); i >= 0 {
+				p.lf += i
+			} else {
+				p.lf = len(pending)
 			}
-		} else {
-			eol = bytes.IndexByte(seg, '\r')
 		}
-		if eol < 0 {
+		if p.cr < len(pending) && pending[p.cr] != '\r' {
+			if i := bytes.IndexByte(pending[p.cr:], '\r'); i >= 0 {
+				p.cr += i
+			} else {
+				p.cr = len(pending)
+			}
+		}
+		eol := min(p.lf, p.cr)
+		if eol == len(pending) {
 			if p.discarding {
-				p.start, p.scanned = p.end, 0
+				p.start, p.lf, p.cr = p.end, 0, 0
 				return nil, false
 			}
-			p.scanned = len(pending)
 			if len(pending) > p.maxLine && p.lineTooLong() {
 				// Skipping: drop what is buffered of the line and the
 				// rest of it as it arrives.
-				p.start, p.scanned = p.end, 0
+				p.start, p.lf, p.cr = p.end, 0, 0
 				p.discarding = true
 			}
 			return nil, false
 		}
-		eol += p.scanned
 		line := pending[:eol:eol]
-		next := p.start + eol + 1
+		n := eol + 1
 		if pending[eol] == '\r' {
-			if next < p.end {
-				if p.buf[next] == '\n' {
-					next++
+			if n < len(pending) {
+				if pending[n] == '\n' {
+					n++
 				}
 			} else {
 				p.skipLF = true
 			}
 		}
-		p.start = next
-		p.scanned = 0
+		p.start += n
+		p.lf, p.cr = max(p.lf-n, 0), max(p.cr-n, 0)
 		if p.discarding {
 			p.discarding = false
 			continue
@@ -436,6 +446,7 @@ func (p *Parser) stripBOM() bool {
 	}
 	if n == len(bom) {
 		p.start += len(bom)
+		p.lf, p.cr = 0, 0
 		p.bomDone = true
 		return true
 	}
