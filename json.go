@@ -36,7 +36,7 @@ func (e *EventError) Error() string {
 	if len(data) > 512 {
 		data = data[:512] + "…"
 	}
-	return fmt.Sprintf("sse: the server sent an %q event: %s", e.Event.Type, data)
+	return fmt.Sprintf("sse: the server sent an error in a %q event: %s", e.Event.Type, data)
 }
 
 // DecodeJSON returns an iterator that decodes the data of each event from
