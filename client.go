@@ -20,8 +20,8 @@ import (
 // the Last-Event-ID header so that the server can resume where the stream
 // stopped.
 //
-// A Client is safe for concurrent use by many streams. Its zero value is
-// not usable; call [NewClient].
+// A Client is safe for concurrent use by many streams. The zero Client
+// has the defaults of [NewClient] with no options.
 type Client struct {
 	cfg config
 }
@@ -59,6 +59,9 @@ func NewClient(opts ...Option) *Client {
 // ends. A GET stream that the server ends cleanly is opened again, as a
 // browser's EventSource does.
 func (c *Client) Connect(req *http.Request) *Stream {
+	if c.cfg.httpClient == nil {
+		c = NewClient()
+	}
 	s := &Stream{c: c, req: req, reconnect: make(chan struct{}, 1)}
 	if req == nil || req.URL == nil {
 		s.done = true
@@ -83,9 +86,9 @@ func (c *Client) Events(req *http.Request) iter.Seq2[Event, error] {
 
 // Stream is a live event stream, opened by [Client.Connect]. Step through
 // its events with [Stream.Next] and [Stream.Event], as with a [Parser], or
-// range over [Stream.All]. Next, Event, Raw, Err and All must be called
-// from one goroutine at a time; Close and Reconnect may be called from any
-// goroutine.
+// range over [Stream.All]. Next, Event, Raw, Err, LastEventID and All
+// must be called from one goroutine at a time; Close and Reconnect may be
+// called from any goroutine.
 //
 // Call Close when done with a stream that has not ended, to release its
 // connection.
@@ -334,6 +337,11 @@ func (s *Stream) open() {
 	s.forced = false
 	s.attemptCtx, s.attemptCancel = ctx, cancel
 	s.mu.Unlock()
+	// A Reconnect made before this attempt is done with.
+	select {
+	case <-s.reconnect:
+	default:
+	}
 
 	req, err := s.newRequest(ctx)
 	if err != nil {

@@ -870,3 +870,36 @@ func TestClientHealthyByTime(t *testing.T) {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 }
+
+func TestClientStaleReconnectDoesNotCutAWait(t *testing.T) {
+	srv := newScript(t, serveStream("data: a\n\n"), serveStatus(http.StatusBadGateway, ""), serveStream("data: b\n\n"), serveStatus(http.StatusNoContent, ""))
+	waited := make(chan time.Duration, 8)
+	c := NewClient(WithHTTPClient(srv.srv.Client()), WithRetryPolicy(RetryPolicy{BaseDelay: 50 * time.Millisecond, Jitter: -1}),
+		WithHooks(Hooks{OnRetry: func(_ int, d time.Duration, _ error) { waited <- d }}))
+	s := c.Connect(newGet(t, srv.srv.URL))
+	defer s.Close()
+	if !s.Next() {
+		t.Fatal(s.Err())
+	}
+	s.Reconnect() // ends the first connection at once
+	start := time.Now()
+	var got []string
+	for s.Next() {
+		got = append(got, s.Event().Data)
+	}
+	if diff := cmp.Diff([]string{"b"}, got); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	// The 502's wait of 50 ms must be waited in full.
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("the stream went on after %v, before the 50ms wait ended", d)
+	}
+}
+
+func TestZeroClientUsable(t *testing.T) {
+	srv := newScript(t, serveStatus(http.StatusNoContent, ""))
+	var c Client
+	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
+		t.Fatal(err)
+	}
+}
