@@ -114,6 +114,10 @@ type Parser struct {
 	// bytes, or of the end of the bytes searched when there is none, so
 	// that no byte is searched twice for either.
 	lf, cr int
+	// Bytes after start known to be valid UTF-8, ending at a character
+	// boundary; and up to where lines are checked one by one, because a
+	// check of more at once failed (see validUTF8).
+	utf8Valid, utf8Lines int
 
 	skipLF     bool // the last line ended in CR: a LF next belongs to it
 	bomDone    bool // the start of the stream has been checked for a BOM
@@ -359,15 +363,15 @@ func (p *Parser) fill() {
 }
 
 // nextLine returns the next complete line in the buffer, without its line
-// ending, or false when the buffer holds no complete line. It strips the
+// ending and with invalid UTF-8 replaced, or false when the buffer holds no
+// complete line. It strips the
 // byte order mark at the start of the stream and enforces the line limit.
 func (p *Parser) nextLine() ([]byte, bool) {
 	for {
 		if p.skipLF && p.start < p.end {
 			p.skipLF = false
 			if p.buf[p.start] == '\n' {
-				p.start++
-				p.lf, p.cr = 0, 0
+				p.advance(1)
 			}
 		}
 		if !p.bomDone {
@@ -396,18 +400,19 @@ func (p *Parser) nextLine() ([]byte, bool) {
 		eol := min(p.lf, p.cr)
 		if eol == len(pending) {
 			if p.discarding {
-				p.start, p.lf, p.cr = p.end, 0, 0
+				p.advance(len(pending))
 				return nil, false
 			}
 			if len(pending) > p.maxLine && p.lineTooLong() {
 				// Skipping: drop what is buffered of the line and the
 				// rest of it as it arrives.
-				p.start, p.lf, p.cr = p.end, 0, 0
+				p.advance(len(pending))
 				p.discarding = true
 			}
 			return nil, false
 		}
 		line := pending[:eol:eol]
+		valid := eol <= p.utf8Valid || p.validUTF8(pending, eol)
 		n := eol + 1
 		if pending[eol] == '\r' {
 			if n < len(pending) {
@@ -418,8 +423,7 @@ func (p *Parser) nextLine() ([]byte, bool) {
 				p.skipLF = true
 			}
 		}
-		p.start += n
-		p.lf, p.cr = max(p.lf-n, 0), max(p.cr-n, 0)
+		p.advance(n)
 		if p.discarding {
 			p.discarding = false
 			continue
@@ -430,8 +434,55 @@ func (p *Parser) nextLine() ([]byte, bool) {
 			}
 			continue
 		}
+		if !valid {
+			p.scratch = appendReplacingInvalid(p.scratch[:0], line)
+			line = p.scratch
+		}
 		return line, true
 	}
+}
+
+// advance consumes n unread bytes, keeping the offsets that count from
+// the first unread byte.
+func (p *Parser) advance(n int) {
+	p.start += n
+	p.lf, p.cr = max(p.lf-n, 0), max(p.cr-n, 0)
+	p.utf8Valid, p.utf8Lines = max(p.utf8Valid-n, 0), max(p.utf8Lines-n, 0)
+}
+
+// validUTF8 reports whether the line pending[:eol] is valid UTF-8. Rather
+// than line by line, it checks all the unread bytes up to the last whole
+// character at once, which costs far less for short lines; after such a
+// check fails, it checks line by line up to where that one ended, so that
+// no byte is checked more than twice.
+func (p *Parser) validUTF8(pending []byte, eol int) bool {
+	if eol > p.utf8Lines {
+		all := pending[p.utf8Valid:max(wholeRunes(pending), p.utf8Valid)]
+		if utf8.Valid(all) {
+			p.utf8Valid += len(all)
+			return true
+		}
+		p.utf8Lines = p.utf8Valid + len(all)
+	}
+	if !utf8.Valid(pending[p.utf8Valid:eol]) {
+		return false
+	}
+	p.utf8Valid = eol
+	return true
+}
+
+// wholeRunes returns len(b) less the bytes of an incomplete UTF-8 sequence
+// at its end, which the next read may complete.
+func wholeRunes(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax+1; i-- {
+		if utf8.RuneStart(b[i]) {
+			if utf8.FullRune(b[i:]) {
+				return len(b)
+			}
+			return i
+		}
+	}
+	return len(b)
 }
 
 // stripBOM removes a UTF-8 byte order mark at the very start of the
@@ -445,8 +496,7 @@ func (p *Parser) stripBOM() bool {
 		return true
 	}
 	if n == len(bom) {
-		p.start += len(bom)
-		p.lf, p.cr = 0, 0
+		p.advance(len(bom))
 		p.bomDone = true
 		return true
 	}
@@ -485,10 +535,6 @@ func (p *Parser) skipEvent(err error) {
 func (p *Parser) processLine(line []byte) bool {
 	if len(line) == 0 {
 		return p.dispatch()
-	}
-	if !utf8.Valid(line) {
-		p.scratch = appendReplacingInvalid(p.scratch[:0], line)
-		line = p.scratch
 	}
 	if line[0] == ':' {
 		if p.onComment != nil {
