@@ -631,8 +631,9 @@ func (s *Stream) startIdle(cancel context.CancelCauseFunc) {
 	if d <= 0 {
 		return
 	}
-	err := fmt.Errorf("%w: no data for %v, so the connection is taken for dead; change the limit with WithIdleTimeout", ErrIdleTimeout, d)
-	s.idle = time.AfterFunc(d, func() { cancel(err) })
+	s.idle = time.AfterFunc(d, func() {
+		cancel(fmt.Errorf("%w: no data for %v, so the connection is taken for dead; change the limit with WithIdleTimeout", ErrIdleTimeout, d))
+	})
 }
 
 func (s *Stream) stopIdle() {
