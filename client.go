@@ -62,13 +62,12 @@ func (c *Client) Connect(req *http.Request) *Stream {
 	if c.cfg.httpClient == nil {
 		c = NewClient()
 	}
-	s := &Stream{c: c, req: req, reconnect: make(chan struct{}, 1)}
+	s := &Stream{c: c, req: req, reconnect: make(chan struct{}, 1), closedCh: make(chan struct{})}
 	if req == nil || req.URL == nil {
 		s.done = true
 		s.err = fmt.Errorf("%w: a nil request or URL", errRequest)
 		return s
 	}
-	s.ctx, s.cancel = context.WithCancelCause(req.Context())
 	s.lastID = req.Header.Get("Last-Event-ID")
 	if c.cfg.hasLastID {
 		s.lastID = c.cfg.lastEventID
@@ -98,10 +97,8 @@ type Stream struct {
 	url        string // req's URL with secrets masked, for errors and logs
 	idempotent bool
 
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-
 	reconnect chan struct{} // a forced reconnect during a wait
+	closedCh  chan struct{} // closed by Close
 
 	mu            sync.Mutex
 	closed        bool
@@ -288,8 +285,9 @@ func (s *Stream) Close() error {
 		return nil
 	}
 	s.closed = true
-	if s.cancel != nil {
-		s.cancel(errClosed)
+	close(s.closedCh)
+	if s.attemptCancel != nil {
+		s.attemptCancel(errClosed)
 	}
 	if s.body != nil {
 		s.body.Close()
@@ -326,7 +324,7 @@ func (s *Stream) open() {
 			return
 		}
 	}
-	ctx, cancel := context.WithCancelCause(s.ctx)
+	ctx, cancel := context.WithCancelCause(s.req.Context())
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -530,7 +528,9 @@ func (s *Stream) sleep(d time.Duration) bool {
 		case <-c:
 		case <-s.reconnect:
 			stop()
-		case <-s.ctx.Done():
+		case <-s.closedCh:
+			stop()
+		case <-s.req.Context().Done():
 			stop()
 		}
 	}
@@ -542,9 +542,6 @@ func (s *Stream) finish(err error) {
 	s.done = true
 	s.err = err
 	s.pending = false
-	if s.cancel != nil {
-		s.cancel(errClosed)
-	}
 	switch {
 	case err == nil:
 		s.logInfo("sse: stream ended")
