@@ -551,7 +551,9 @@ func (p *Parser) processLine(line []byte) bool {
 		if p.skipping {
 			return false
 		}
-		if len(p.data)+len(value)+1 > p.maxEvent {
+		// The event's data would be p.data and value, without the LF
+		// that dispatch removes; the buffer holds at most maxEvent+1.
+		if len(p.data)+len(value) > p.maxEvent {
 			err := &LimitError{Err: ErrEventTooLarge, Limit: p.maxEvent}
 			if !p.skipOversized {
 				p.err = err
