@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -105,11 +104,11 @@ func shellQuote(s string) string {
 
 // demoServer serves the demo's two streams on 127.0.0.1.
 type demoServer struct {
-	cfg      demoConfig
-	url      string
-	srv      *http.Server
-	handlers sync.WaitGroup // the server's goroutine and running handlers
-	dropped  atomic.Bool    // the feed has dropped its connection once
+	cfg     demoConfig
+	url     string
+	srv     *http.Server
+	served  chan struct{} // closed when srv.Serve has returned
+	dropped atomic.Bool   // the feed has dropped its connection once
 }
 
 func startDemoServer(cfg demoConfig) (*demoServer, error) {
@@ -117,31 +116,31 @@ func startDemoServer(cfg demoConfig) (*demoServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &demoServer{cfg: cfg, url: "http://" + ln.Addr().String()}
+	d := &demoServer{cfg: cfg, url: "http://" + ln.Addr().String(), served: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", d.chat)
 	mux.HandleFunc("GET /feed", d.feed)
 	d.srv = &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			d.handlers.Add(1)
-			defer d.handlers.Done()
-			mux.ServeHTTP(w, r)
-		}),
+		Handler: mux,
 		// The feed aborts a connection on purpose; that is no news.
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
-	d.handlers.Add(1)
 	go func() {
-		defer d.handlers.Done()
+		defer close(d.served)
 		d.srv.Serve(ln)
 	}()
 	return d, nil
 }
 
-// close stops the server and waits for its goroutines to end.
+// close stops the server: it waits a moment for running handlers, whose
+// clients have gone, then closes every connection.
 func (d *demoServer) close() {
-	d.srv.Close()
-	d.handlers.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if d.srv.Shutdown(ctx) != nil {
+		d.srv.Close()
+	}
+	<-d.served
 }
 
 // pause waits for delay, and returns false if the client went away.
