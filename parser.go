@@ -137,6 +137,10 @@ type Parser struct {
 	lastID  []byte // last event ID string: idBuf as of the latest blank line
 	scratch []byte // a line with invalid UTF-8 replaced
 
+	// The value of the event's only data line so far, left where it was
+	// read instead of copied into data (see keepDataLine).
+	dataLine []byte
+
 	retry    time.Duration
 	hasRetry bool
 
@@ -229,7 +233,7 @@ func (p *Parser) Next() bool {
 	}
 	if p.dispatched {
 		p.dispatched = false
-		p.data = p.data[:0]
+		p.data, p.dataLine = p.data[:0], nil
 		p.typ = p.typ[:0]
 		p.evType, p.evData, p.evID = nil, nil, nil
 	}
@@ -322,6 +326,7 @@ func Read(r io.Reader) iter.Seq2[Event, error] {
 // fill reads more of the stream into the buffer, making room first. It
 // records a read error in p.readErr.
 func (p *Parser) fill() {
+	p.keepDataLine()
 	if p.start == p.end {
 		p.start, p.end = 0, 0
 	}
@@ -435,6 +440,7 @@ func (p *Parser) nextLine() ([]byte, bool) {
 			continue
 		}
 		if !valid {
+			p.keepDataLine() // it may be in scratch
 			p.scratch = appendReplacingInvalid(p.scratch[:0], line)
 			line = p.scratch
 		}
@@ -527,7 +533,19 @@ func (p *Parser) skipEvent(err error) {
 		p.onSkip(err)
 	}
 	p.skipping = true
-	p.data = p.data[:0]
+	p.data, p.dataLine = p.data[:0], nil
+}
+
+// keepDataLine copies the event's data line, if it was left where it was
+// read, into the data buffer, before the buffer it is in changes or a
+// second data line follows it. Until then an event of one data line, the
+// common case, costs no copy.
+func (p *Parser) keepDataLine() {
+	if len(p.dataLine) > 0 {
+		p.data = append(p.data, p.dataLine...)
+		p.data = append(p.data, '\n')
+		p.dataLine = nil
+	}
 }
 
 // processLine interprets one line of the stream. It returns true when the
@@ -548,6 +566,7 @@ func (p *Parser) processLine(line []byte) bool {
 	}
 	switch string(name) {
 	case "data":
+		p.keepDataLine()
 		if p.skipping {
 			return false
 		}
@@ -560,6 +579,10 @@ func (p *Parser) processLine(line []byte) bool {
 				return false
 			}
 			p.skipEvent(err)
+			return false
+		}
+		if len(p.data) == 0 && len(value) > 0 {
+			p.dataLine = value
 			return false
 		}
 		p.data = append(p.data, value...)
@@ -584,14 +607,18 @@ func (p *Parser) dispatch() bool {
 	if !bytes.Equal(p.lastID, p.idBuf) {
 		p.lastID = append(p.lastID[:0], p.idBuf...)
 	}
-	if p.skipping || len(p.data) == 0 {
+	if p.skipping || len(p.data) == 0 && len(p.dataLine) == 0 {
 		p.skipping = false
-		p.data = p.data[:0]
+		p.data, p.dataLine = p.data[:0], nil
 		p.typ = p.typ[:0]
 		return false
 	}
 	p.dispatched = true
-	p.evData = p.data[:len(p.data)-1]
+	if len(p.dataLine) > 0 {
+		p.evData = p.dataLine
+	} else {
+		p.evData = p.data[:len(p.data)-1]
+	}
 	if len(p.typ) == 0 {
 		p.typ = append(p.typ, "message"...)
 	}
