@@ -1,0 +1,36 @@
+// Package sse consumes Server-Sent Events: a streaming [Parser] that reads
+// each [Event] from any [io.Reader] exactly as the WHATWG HTML standard
+// says, and a fetch-style [Client] that opens a stream from an ordinary
+// [http.Request] (any method, headers and body) and keeps it alive across
+// failures.
+//
+// Parse any reader, with [Read] or [NewParser]:
+//
+//	for ev, err := range sse.Read(r) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(ev.Type, ev.ID, ev.Data)
+//	}
+//
+// Follow a feed: a GET stream reconnects with backoff and resumes after the
+// last event ID it received ([Client.Events], or [Client.Connect] for a
+// [Stream] with Next, Event, Err and Close):
+//
+//	req, _ := http.NewRequestWithContext(ctx, "GET", "https://example.com/events", nil)
+//	for ev, err := range sse.NewClient().Events(req) { ... }
+//
+// Stream an LLM answer: a POST is sent once, and [DecodeJSON] decodes each
+// event's data, up to OpenAI's "[DONE]":
+//
+//	req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
+//	req.Header.Set("Authorization", "Bearer "+key)
+//	chunks := sse.DecodeJSON[Chunk](sse.NewClient().Events(req), sse.JSONOptions{Done: "[DONE]"})
+//
+// Serve events with an [Encoder]. Options such as [WithRetryPolicy],
+// [WithIdleTimeout], [WithHooks] and [WithLimits] configure a Client. A
+// stream ends with a typed error: a [*ResponseError] (status, headers and
+// the start of the body) for a rejected response, a [*RetryError] when its
+// [RetryPolicy] gives up, a [*LimitError] for an oversized line or event,
+// [ErrIdleTimeout] for a silent connection.
+package sse
