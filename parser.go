@@ -135,6 +135,7 @@ type Parser struct {
 	typ     []byte // event type buffer
 	idBuf   []byte // last event ID buffer: set by "id" fields
 	lastID  []byte // last event ID string: idBuf as of the latest blank line
+	idSet   bool   // an "id" field has set idBuf since the latest blank line
 	scratch []byte // a line with invalid UTF-8 replaced
 
 	// The value of the event's only data line so far, left where it was
@@ -560,38 +561,24 @@ func (p *Parser) processLine(line []byte) bool {
 		}
 		return false
 	}
+	// Most lines are data lines: take them without looking for the colon.
+	if len(line) >= 5 && string(line[:5]) == "data:" {
+		p.addData(trimSpace(line[5:]))
+		return false
+	}
 	name, value := line, []byte(nil)
 	if i := bytes.IndexByte(line, ':'); i >= 0 {
 		name, value = line[:i], trimSpace(line[i+1:])
 	}
 	switch string(name) {
 	case "data":
-		p.keepDataLine()
-		if p.skipping {
-			return false
-		}
-		// The event's data would be p.data and value, without the LF
-		// that dispatch removes; the buffer holds at most maxEvent+1.
-		if len(p.data)+len(value) > p.maxEvent {
-			err := &LimitError{Err: ErrEventTooLarge, Limit: p.maxEvent}
-			if !p.skipOversized {
-				p.err = err
-				return false
-			}
-			p.skipEvent(err)
-			return false
-		}
-		if len(p.data) == 0 && len(value) > 0 {
-			p.dataLine = value
-			return false
-		}
-		p.data = append(p.data, value...)
-		p.data = append(p.data, '\n')
+		p.addData(value)
 	case "event":
 		p.typ = append(p.typ[:0], value...)
 	case "id":
 		if bytes.IndexByte(value, 0) < 0 {
 			p.idBuf = append(p.idBuf[:0], value...)
+			p.idSet = true
 		}
 	case "retry":
 		if d, ok := parseRetry(value); ok {
@@ -601,11 +588,37 @@ func (p *Parser) processLine(line []byte) bool {
 	return false
 }
 
+// addData adds the value of a data line to the event's data.
+func (p *Parser) addData(value []byte) {
+	p.keepDataLine()
+	if p.skipping {
+		return
+	}
+	// The event's data would be p.data and value, without the LF
+	// that dispatch removes; the buffer holds at most maxEvent+1.
+	if len(p.data)+len(value) > p.maxEvent {
+		err := &LimitError{Err: ErrEventTooLarge, Limit: p.maxEvent}
+		if !p.skipOversized {
+			p.err = err
+			return
+		}
+		p.skipEvent(err)
+		return
+	}
+	if len(p.data) == 0 && len(value) > 0 {
+		p.dataLine = value
+		return
+	}
+	p.data = append(p.data, value...)
+	p.data = append(p.data, '\n')
+}
+
 // dispatch ends the event being read at a blank line. It returns true when
 // there is an event to hand out.
 func (p *Parser) dispatch() bool {
-	if !bytes.Equal(p.lastID, p.idBuf) {
+	if p.idSet {
 		p.lastID = append(p.lastID[:0], p.idBuf...)
+		p.idSet = false
 	}
 	if p.skipping || len(p.data) == 0 && len(p.dataLine) == 0 {
 		p.skipping = false
