@@ -3,7 +3,7 @@
 // failures, resuming with Last-Event-ID.
 //
 //	sse https://example.com/events
-//	sse -H 'Authorization: Bearer $KEY' -d @request.json https://api.example.com/v1/chat/completions
+//	sse -H "Authorization: Bearer $KEY" -d @request.json https://api.example.com/v1/chat/completions
 //	sse --demo
 //
 // Run sse -h for the flags.
@@ -107,7 +107,6 @@ func (a *app) stream(ctx context.Context, o *options) int {
 	err = s.Err()
 	switch {
 	case ctx.Err() != nil:
-		s.Close()
 		fmt.Fprintln(a.stderr, "interrupted")
 		return exitInterrupted
 	case err != nil:
