@@ -402,8 +402,10 @@ func TestStormBackoff(t *testing.T) {
 				5300 * ms,            // Retry-After as a date
 				1000 * ms, 1000 * ms, // capped; a 429 without Retry-After
 				1000 * ms, 1000 * ms, // 408; a 500's Retry-After is ignored
-				100 * ms, 200 * ms, // the healthy connection reset the run
-				50 * ms, 100 * ms, 200 * ms, // the server's retry is the new base
+				// The healthy connection's clean end is no failure; the
+				// 503 after it starts a new run.
+				100 * ms, 100 * ms,
+				50 * ms, 50 * ms, 100 * ms, // the server's retry is the new base
 			},
 		},
 		{
@@ -417,8 +419,8 @@ func TestStormBackoff(t *testing.T) {
 				5125 * ms,
 				1000 * ms, 1000 * ms,
 				1000 * ms, 1000 * ms,
-				125 * ms, 250 * ms,
-				62500 * time.Microsecond, 125 * ms, 250 * ms,
+				125 * ms, 125 * ms,
+				62500 * time.Microsecond, 62500 * time.Microsecond, 125 * ms,
 			},
 		},
 	}
@@ -603,8 +605,8 @@ func TestHostileInputBoundsMemory(t *testing.T) {
 		{name: "endless line, 1.5 MiB", step: ssetest.EndlessLine(), limit: mib + mib/2, want: sse.ErrLineTooLong},
 		{
 			name: "endless event, 1 MiB", step: ssetest.EndlessEvent(), limit: mib, want: sse.ErrEventTooLarge,
-			bug: "Parser.processLine grows the data buffer with append, whose last step copies 0.84 MiB into 1.06 MiB " +
-				"(past the limit), holding 1.9×limit at once",
+			bug: "the parser grows an event's data buffer with append, whose last step below a 1 MiB limit copies 0.84 MiB " +
+				"into 1.06 MiB (past the limit), holding 1.9×limit at once",
 		},
 	}
 	for _, tt := range tests {
