@@ -75,6 +75,7 @@ var ErrNoProgress = errors.New("sse: the reader returned no data and no error 10
 
 const (
 	initialBufSize = 4 << 10
+	busyBufSize    = 64 << 10 // the buffer grows to this when reads fill it
 	maxEmptyReads  = 100
 	// maxRetryMs is the largest reconnection time, in milliseconds, that
 	// fits a time.Duration; larger values saturate to it.
@@ -110,16 +111,17 @@ type Parser struct {
 	buf []byte // read buffer; unread bytes are buf[start:end]
 
 	start, end int
-	// Offsets after start of the next LF and the next CR in the unread
-	// bytes, or of the end of the bytes searched when there is none, so
-	// that no byte is searched twice for either.
-	lf, cr int
-	// Bytes after start known to be valid UTF-8, ending at a character
-	// boundary; and up to where lines are checked one by one, because a
-	// check of more at once failed (see validUTF8).
+	// Positions in buf, which count only when at or after start: of the
+	// next LF and the next CR, or of the end of the bytes searched when
+	// there is none, so that no byte is searched twice for either; of
+	// the end of the bytes known to be valid UTF-8, at a character
+	// boundary; and up to where lines are checked for UTF-8 one by one,
+	// because a check of more at once failed (see validUTF8).
+	lf, cr               int
 	utf8Valid, utf8Lines int
 
 	skipLF     bool // the last line ended in CR: a LF next belongs to it
+	busy       bool // the last read filled the buffer
 	bomDone    bool // the start of the stream has been checked for a BOM
 	discarding bool // dropping the rest of an over-long line
 	skipping   bool // dropping the rest of an oversized event
@@ -329,23 +331,29 @@ func Read(r io.Reader) iter.Seq2[Event, error] {
 func (p *Parser) fill() {
 	p.keepDataLine()
 	if p.start == p.end {
+		p.moveBack(p.start)
 		p.start, p.end = 0, 0
 	}
 	if p.buf == nil {
 		p.buf = make([]byte, min(initialBufSize, p.maxLine+1))
 	}
 	if free := len(p.buf) - p.end; p.start > 0 && free < len(p.buf)/2 {
+		p.moveBack(p.start)
 		p.end = copy(p.buf, p.buf[p.start:p.end])
 		p.start = 0
 	}
-	if p.end == len(p.buf) {
-		// The pending line fills the buffer: grow it, but never much past
-		// what the line limit needs to see an over-long line.
+	if p.end == len(p.buf) || p.busy && len(p.buf) < min(busyBufSize, p.maxLine+1) {
+		// The pending line fills the buffer, or the last read filled
+		// all the room there was, as on a busy stream that a larger
+		// buffer reads in fewer calls (an idle stream keeps a small
+		// one): grow it, but never much past what the line limit needs
+		// to see an over-long line.
 		size := min(2*len(p.buf), p.maxLine+1)
 		if size <= len(p.buf) {
 			size = len(p.buf) + initialBufSize
 		}
 		nb := make([]byte, size)
+		p.moveBack(p.start)
 		p.end = copy(nb, p.buf[p.start:p.end])
 		p.start = 0
 		p.buf = nb
@@ -356,6 +364,7 @@ func (p *Parser) fill() {
 			p.readErr = fmt.Errorf("sse: the reader returned an invalid count %d", n)
 			return
 		}
+		p.busy = n == len(p.buf)-p.end
 		p.end += n
 		if err != nil {
 			p.readErr = err
@@ -370,14 +379,14 @@ func (p *Parser) fill() {
 
 // nextLine returns the next complete line in the buffer, without its line
 // ending and with invalid UTF-8 replaced, or false when the buffer holds no
-// complete line. It strips the
-// byte order mark at the start of the stream and enforces the line limit.
+// complete line. It strips the byte order mark at the start of the stream
+// and enforces the line limit.
 func (p *Parser) nextLine() ([]byte, bool) {
 	for {
 		if p.skipLF && p.start < p.end {
 			p.skipLF = false
 			if p.buf[p.start] == '\n' {
-				p.advance(1)
+				p.start++
 			}
 		}
 		if !p.bomDone {
@@ -385,51 +394,52 @@ func (p *Parser) nextLine() ([]byte, bool) {
 				return nil, false
 			}
 		}
-		pending := p.buf[p.start:p.end]
 		// Search on for LF and CR from where the last searches stopped:
 		// a long line arriving in many reads stays linear, and a stream
 		// without CRs is searched for them once, not once per line.
-		if p.lf < len(pending) && pending[p.lf] != '\n' {
-			if i := bytes.IndexByte(pending[p.lf:], '\n'); i >= 0 {
+		p.lf = max(p.lf, p.start)
+		if p.lf < p.end && p.buf[p.lf] != '\n' {
+			if i := bytes.IndexByte(p.buf[p.lf:p.end], '\n'); i >= 0 {
 				p.lf += i
 			} else {
-				p.lf = len(pending)
+				p.lf = p.end
 			}
 		}
-		if p.cr < len(pending) && pending[p.cr] != '\r' {
-			if i := bytes.IndexByte(pending[p.cr:], '\r'); i >= 0 {
+		p.cr = max(p.cr, p.start)
+		if p.cr < p.end && p.buf[p.cr] != '\r' {
+			if i := bytes.IndexByte(p.buf[p.cr:p.end], '\r'); i >= 0 {
 				p.cr += i
 			} else {
-				p.cr = len(pending)
+				p.cr = p.end
 			}
 		}
 		eol := min(p.lf, p.cr)
-		if eol == len(pending) {
+		if eol == p.end {
 			if p.discarding {
-				p.advance(len(pending))
+				p.start = p.end
 				return nil, false
 			}
-			if len(pending) > p.maxLine && p.lineTooLong() {
+			if p.end-p.start > p.maxLine && p.lineTooLong() {
 				// Skipping: drop what is buffered of the line and the
 				// rest of it as it arrives.
-				p.advance(len(pending))
+				p.start = p.end
 				p.discarding = true
 			}
 			return nil, false
 		}
-		line := pending[:eol:eol]
-		valid := eol <= p.utf8Valid || p.validUTF8(pending, eol)
-		n := eol + 1
-		if pending[eol] == '\r' {
-			if n < len(pending) {
-				if pending[n] == '\n' {
-					n++
+		line := p.buf[p.start:eol:eol]
+		valid := eol <= p.utf8Valid || p.validUTF8(eol)
+		next := eol + 1
+		if p.buf[eol] == '\r' {
+			if next < p.end {
+				if p.buf[next] == '\n' {
+					next++
 				}
 			} else {
 				p.skipLF = true
 			}
 		}
-		p.advance(n)
+		p.start = next
 		if p.discarding {
 			p.discarding = false
 			continue
@@ -449,29 +459,29 @@ func (p *Parser) nextLine() ([]byte, bool) {
 	}
 }
 
-// advance consumes n unread bytes, keeping the offsets that count from
-// the first unread byte.
-func (p *Parser) advance(n int) {
-	p.start += n
-	p.lf, p.cr = max(p.lf-n, 0), max(p.cr-n, 0)
-	p.utf8Valid, p.utf8Lines = max(p.utf8Valid-n, 0), max(p.utf8Lines-n, 0)
+// moveBack keeps the positions in buf right when the unread bytes move
+// from buf[from:] to the start of a buffer.
+func (p *Parser) moveBack(from int) {
+	p.lf, p.cr = max(p.lf-from, 0), max(p.cr-from, 0)
+	p.utf8Valid, p.utf8Lines = max(p.utf8Valid-from, 0), max(p.utf8Lines-from, 0)
 }
 
-// validUTF8 reports whether the line pending[:eol] is valid UTF-8. Rather
+// validUTF8 reports whether the line buf[start:eol] is valid UTF-8. Rather
 // than line by line, it checks all the unread bytes up to the last whole
 // character at once, which costs far less for short lines; after such a
 // check fails, it checks line by line up to where that one ended, so that
 // no byte is checked more than twice.
-func (p *Parser) validUTF8(pending []byte, eol int) bool {
+func (p *Parser) validUTF8(eol int) bool {
+	from := max(p.utf8Valid, p.start)
 	if eol > p.utf8Lines {
-		all := pending[p.utf8Valid:max(wholeRunes(pending), p.utf8Valid)]
+		all := p.buf[from:max(p.start+wholeRunes(p.buf[p.start:p.end]), from)]
 		if utf8.Valid(all) {
-			p.utf8Valid += len(all)
+			p.utf8Valid = from + len(all)
 			return true
 		}
-		p.utf8Lines = p.utf8Valid + len(all)
+		p.utf8Lines = from + len(all)
 	}
-	if !utf8.Valid(pending[p.utf8Valid:eol]) {
+	if !utf8.Valid(p.buf[from:eol]) {
 		return false
 	}
 	p.utf8Valid = eol
@@ -503,7 +513,7 @@ func (p *Parser) stripBOM() bool {
 		return true
 	}
 	if n == len(bom) {
-		p.advance(len(bom))
+		p.start += len(bom)
 		p.bomDone = true
 		return true
 	}
