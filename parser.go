@@ -577,7 +577,7 @@ func (p *Parser) processLine(line []byte) bool {
 		return false
 	}
 	name, value := line, []byte(nil)
-	if i := bytes.IndexByte(line, ':'); i >= 0 {
+	if i := indexColon(line); i >= 0 {
 		name, value = line[:i], trimSpace(line[i+1:])
 	}
 	switch string(name) {
@@ -648,6 +648,24 @@ func (p *Parser) dispatch() bool {
 	p.evType = p.typ
 	p.evID = p.lastID
 	return true
+}
+
+// indexColon returns the index of the first colon in line, or -1. Field
+// names are short, so a plain look at the first bytes finds it sooner than
+// a call to bytes.IndexByte, which covers the rest.
+func indexColon(line []byte) int {
+	const short = 8
+	for i, c := range line[:min(len(line), short)] {
+		if c == ':' {
+			return i
+		}
+	}
+	if len(line) > short {
+		if i := bytes.IndexByte(line[short:], ':'); i >= 0 {
+			return short + i
+		}
+	}
+	return -1
 }
 
 // trimSpace removes one leading space, as the standard does for field
