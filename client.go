@@ -55,9 +55,10 @@ func NewClient(opts ...Option) *Client {
 // The stream ends when req's context is done, when [Stream.Close] is
 // called, on a 204 response, on a response that is not an event stream or
 // has a status that no retry can mend, when the retry policy gives up, and,
-// for a request that is not idempotent (a POST), when its one response
-// ends. A GET stream that the server ends cleanly is opened again, as a
-// browser's EventSource does.
+// for a request other than a GET, when its response ends cleanly. A GET
+// stream that the server ends cleanly is opened again, as a browser's
+// EventSource does. After a failure, a request is sent again only if it is
+// idempotent (see [WithRetryNonIdempotent]).
 func (c *Client) Connect(req *http.Request) *Stream {
 	if c.cfg.httpClient == nil {
 		c = NewClient()
@@ -73,6 +74,7 @@ func (c *Client) Connect(req *http.Request) *Stream {
 		s.lastID = c.cfg.lastEventID
 	}
 	s.idempotent = idempotent(req) || c.cfg.retryUnsafe
+	s.reopen = req.Method == "" || req.Method == http.MethodGet
 	s.url = redactURL(req.URL)
 	return s
 }
@@ -95,7 +97,8 @@ type Stream struct {
 	c          *Client
 	req        *http.Request
 	url        string // req's URL with secrets masked, for errors and logs
-	idempotent bool
+	idempotent bool   // may be sent again after a failure
+	reopen     bool   // is opened again after a clean end: a GET
 
 	reconnect chan struct{} // a forced reconnect during a wait
 	closedCh  chan struct{} // closed by Close
@@ -136,6 +139,10 @@ var (
 	// ErrIdleTimeout ends a connection on which no byte arrived for the
 	// idle timeout; the stream then reconnects as after other failures.
 	ErrIdleTimeout = errors.New("sse: idle timeout")
+	// ErrNoContent is what [Hooks].OnDisconnect receives when a 204 No
+	// Content response ends the stream, as the server's way to say that
+	// there is nothing more. [Stream.Err] is nil then.
+	ErrNoContent = errors.New("sse: the server answered 204 No Content, which ends the stream")
 	// ErrNotReplayable is wrapped by the error of a stream that could not
 	// send its request again because the request's body cannot be read a
 	// second time: it has no GetBody.
@@ -360,6 +367,9 @@ func (s *Stream) open() {
 		s.stopIdle()
 		resp.Body.Close()
 		cancel(nil)
+		if h := s.c.cfg.hooks.OnDisconnect; h != nil {
+			h(ErrNoContent)
+		}
 		s.logInfo("sse: stream ended by the server with 204 No Content")
 		s.finish(nil)
 		return
@@ -456,15 +466,25 @@ func (s *Stream) failed(err error, healthy bool, floor time.Duration) {
 	if healthy {
 		s.failures = 0
 	}
-	s.failures++
-	if s.failures == 1 {
-		s.firstFailure = now
+	// The server's clean end of a healthy connection is no failure: a GET
+	// stream opens again after the base delay, as EventSource does.
+	clean := err == io.EOF
+	counted := !(clean && healthy)
+	if counted {
+		s.failures++
+		if s.failures == 1 {
+			s.firstFailure = now
+		}
 	}
+	attempt := max(s.failures, 1)
 	if h := s.c.cfg.hooks.OnDisconnect; h != nil {
 		h(err)
 	}
 	pol := s.c.cfg.policy
 	retry := retryable(err)
+	if clean && !s.reopen {
+		retry = false
+	}
 	if retry && !s.idempotent {
 		retry = false
 		if err != io.EOF {
@@ -476,7 +496,7 @@ func (s *Stream) failed(err error, healthy bool, floor time.Duration) {
 		err = fmt.Errorf("%w; set Request.GetBody to allow reconnecting, after: %w", ErrNotReplayable, err)
 	}
 	if pol.ShouldRetry != nil {
-		retry = pol.ShouldRetry(s.failures, err, retry)
+		retry = pol.ShouldRetry(attempt, err, retry)
 	}
 	if !retry {
 		if err == io.EOF {
@@ -485,8 +505,8 @@ func (s *Stream) failed(err error, healthy bool, floor time.Duration) {
 		s.finish(err)
 		return
 	}
-	elapsed := now.Sub(s.firstFailure)
-	if (pol.MaxAttempts > 0 && s.failures >= pol.MaxAttempts) || (pol.MaxElapsed > 0 && elapsed >= pol.MaxElapsed) {
+	if elapsed := now.Sub(s.firstFailure); counted &&
+		((pol.MaxAttempts > 0 && s.failures >= pol.MaxAttempts) || (pol.MaxElapsed > 0 && elapsed >= pol.MaxElapsed)) {
 		s.finish(&RetryError{Attempts: s.failures, Elapsed: elapsed, Err: err})
 		return
 	}
@@ -494,11 +514,11 @@ func (s *Stream) failed(err error, healthy bool, floor time.Duration) {
 	if s.hasRetry {
 		base = s.retry
 	}
-	s.wait = pol.delay(s.failures, base, floor, s.c.cfg.clock.rand())
+	s.wait = pol.delay(attempt, base, floor, s.c.cfg.clock.rand())
 	s.pending = true
-	s.logWarn("sse: reconnecting", slog.Int("attempt", s.failures), slog.Duration("delay", s.wait), slog.String("error", err.Error()))
+	s.logWarn("sse: reconnecting", slog.Int("attempt", attempt), slog.Duration("delay", s.wait), slog.String("error", err.Error()))
 	if h := s.c.cfg.hooks.OnRetry; h != nil {
-		h(s.failures, s.wait, err)
+		h(attempt, s.wait, err)
 	}
 }
 

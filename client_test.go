@@ -382,12 +382,12 @@ func TestClientContentType(t *testing.T) {
 			srv := newScript(t, func(w http.ResponseWriter, r *http.Request) {
 				w.Header()["Content-Type"] = []string{tt.ct}
 				io.WriteString(w, "data: x\n\n")
-			})
+			}, serveStatus(http.StatusNoContent, ""))
 			c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), maxAttempts(1))
 			evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
 			if tt.accept {
-				if len(evs) != 1 || !errors.Is(err, ErrGaveUp) {
-					t.Errorf("got %v, %v; want one event, then giving up", evs, err)
+				if len(evs) != 1 || err != nil {
+					t.Errorf("got %v, %v; want one event, then the 204", evs, err)
 				}
 				return
 			}
@@ -470,7 +470,8 @@ func TestClientPostRetry(t *testing.T) {
 			if _, err := collect(NewClient(opts...).Connect(req)); err != nil {
 				t.Fatal(err)
 			}
-			want := []recorded{{"POST", "", "prompt"}, {"POST", "", "prompt"}, {"POST", "", "prompt"}}
+			// Sent again after the 502; not reopened after its clean end.
+			want := []recorded{{"POST", "", "prompt"}, {"POST", "", "prompt"}}
 			if diff := cmp.Diff(want, srv.requests()); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
@@ -517,8 +518,8 @@ func TestClientIdleTimeoutReconnects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(evs) != 2 || len(disconnects) != 2 || !errors.Is(disconnects[0], ErrIdleTimeout) || disconnects[1] != io.EOF {
-		t.Fatalf("events %v, disconnects %v; want 2 events, an idle timeout, then a clean end", evs, disconnects)
+	if len(evs) != 2 || len(disconnects) != 3 || !errors.Is(disconnects[0], ErrIdleTimeout) || disconnects[1] != io.EOF || disconnects[2] != ErrNoContent {
+		t.Fatalf("events %v, disconnects %v; want 2 events, an idle timeout, a clean end, then a 204", evs, disconnects)
 	}
 	if got := srv.requests()[1].LastEventID; got != "1" {
 		t.Errorf("Last-Event-ID after the idle timeout = %q, want 1", got)
@@ -576,7 +577,9 @@ func TestClientBackoffGrowsCapsAndResets(t *testing.T) {
 		t.Fatal(err)
 	}
 	ms := time.Millisecond
-	want := []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, time.Second, time.Second, 100 * ms, 200 * ms, 400 * ms}
+	// The healthy connection's clean end waits the base delay, and the
+	// failures after it start a new run.
+	want := []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, time.Second, time.Second, 100 * ms, 100 * ms, 200 * ms}
 	if diff := cmp.Diff(want, clk.recorded()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
@@ -865,7 +868,7 @@ func TestClientHealthyByTime(t *testing.T) {
 	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
 		t.Fatal(err)
 	}
-	want := []time.Duration{time.Second, 2 * time.Second, time.Second, 2 * time.Second}
+	want := []time.Duration{time.Second, 2 * time.Second, time.Second, time.Second}
 	if diff := cmp.Diff(want, clk.recorded()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
@@ -900,5 +903,48 @@ func TestZeroClientUsable(t *testing.T) {
 	var c Client
 	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestClientCleanEndOfHealthyConnectionIsNoFailure(t *testing.T) {
+	clk := newFakeClock()
+	srv := newScript(t,
+		serveStream("data: 1\n\n"), serveStream("data: 2\n\n"), serveStream("data: 3\n\n"),
+		serveStatus(http.StatusBadGateway, ""), serveStream("data: 4\n\n"), serveStatus(http.StatusNoContent, ""))
+	var disconnects []string
+	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(), maxAttempts(2), WithHooks(Hooks{
+		OnDisconnect: func(err error) {
+			disconnects = append(disconnects, fmt.Sprint(errors.Is(err, io.EOF), errors.Is(err, ErrNoContent)))
+		},
+	}))
+	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
+	if err != nil || len(evs) != 4 {
+		t.Fatalf("got %d events, %v; want 4 events and nil: clean ends must not use up MaxAttempts", len(evs), err)
+	}
+	want := []string{"true false", "true false", "true false", "false false", "true false", "false true"}
+	if diff := cmp.Diff(want, disconnects); diff != "" {
+		t.Errorf("OnDisconnect (io.EOF, ErrNoContent) (-want +got):\n%s", diff)
+	}
+	ms := time.Millisecond
+	if diff := cmp.Diff([]time.Duration{1000 * ms, 1000 * ms, 1000 * ms, 1000 * ms, 1000 * ms}, clk.recorded()); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+}
+
+func TestClientOnlyGetReopensAfterCleanEnd(t *testing.T) {
+	for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodOptions} {
+		t.Run(method, func(t *testing.T) {
+			srv := newScript(t, serveStatus(http.StatusServiceUnavailable, ""), serveStream("data: x\n\n"))
+			req, _ := http.NewRequest(method, srv.srv.URL, nil)
+			evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option()).Connect(req))
+			if err != nil || len(evs) != 1 {
+				t.Fatalf("got %v, %v; want one event and a clean end", evs, err)
+			}
+			// Retried after the 503, as an idempotent request; not reopened
+			// after its clean end.
+			if n := len(srv.requests()); n != 2 {
+				t.Errorf("%d requests, want 2", n)
+			}
+		})
 	}
 }

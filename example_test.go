@@ -86,9 +86,12 @@ func ExampleClient_Events() {
 			fmt.Printf("connected, Last-Event-ID %q\n", resp.Request.Header.Get("Last-Event-ID"))
 		},
 		OnDisconnect: func(err error) {
-			if err == io.EOF {
+			switch {
+			case err == io.EOF:
 				fmt.Println("the server ended the stream")
-			} else {
+			case errors.Is(err, sse.ErrNoContent):
+				fmt.Println("the server has nothing more: 204")
+			default:
 				fmt.Println("connection lost")
 			}
 		},
@@ -111,6 +114,7 @@ func ExampleClient_Events() {
 	// connected, Last-Event-ID "2"
 	// 3 third
 	// the server ended the stream
+	// the server has nothing more: 204
 }
 
 // An LLM completion is a POST whose answer streams back. It is sent once:

@@ -24,7 +24,7 @@ type Hooks struct {
 	OnConnect func(resp *http.Response)
 	// OnDisconnect is called once each time a connection attempt fails or
 	// a connection ends, with the reason: [io.EOF] when the server ended
-	// the stream cleanly. It is not called when the stream is closed, its
+	// the stream cleanly, [ErrNoContent] when it answered 204. It is not called when the stream is closed, its
 	// context is cancelled, or [Stream.Reconnect] ends the connection.
 	OnDisconnect func(err error)
 	// OnRetry is called when the stream will try again: after delay, for

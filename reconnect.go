@@ -31,7 +31,8 @@ const (
 //
 // A run of failures ends, and the wait falls back to the base delay, when a
 // connection proves healthy: it delivered an event, or it stayed open for
-// ResetAfter.
+// ResetAfter. The server's clean end of a healthy connection is not a
+// failure: it counts toward neither MaxAttempts nor MaxElapsed.
 type RetryPolicy struct {
 	// BaseDelay is the reconnection time until the server sets one with a
 	// "retry" field. Zero means DefaultBaseDelay.
@@ -56,7 +57,9 @@ type RetryPolicy struct {
 	// ShouldRetry, if not nil, has the last word on each failure: it is
 	// called with the number of failed attempts in a row (1 for the first),
 	// the error, and what the policy would do, and returns whether to try
-	// again. err is [io.EOF] when the server ended the stream cleanly.
+	// again. err is [io.EOF] when the server ended the stream cleanly,
+	// which the policy retries only for a GET; return true to reopen
+	// other streams too.
 	// Cancelling the context and [Stream.Close] end the stream without
 	// asking.
 	ShouldRetry func(attempt int, err error, retry bool) bool
@@ -76,8 +79,12 @@ type RetryError struct {
 }
 
 func (e *RetryError) Error() string {
-	return fmt.Sprintf("sse: gave up reconnecting after %d failed attempts in %v: %v",
-		e.Attempts, e.Elapsed.Round(time.Millisecond), e.Err)
+	attempts := "attempts"
+	if e.Attempts == 1 {
+		attempts = "attempt"
+	}
+	return fmt.Sprintf("sse: gave up reconnecting after %d failed %s in %v: %s",
+		e.Attempts, attempts, e.Elapsed.Round(time.Millisecond), strings.TrimPrefix(e.Err.Error(), "sse: "))
 }
 
 func (e *RetryError) Unwrap() []error { return []error{ErrGaveUp, e.Err} }

@@ -159,6 +159,11 @@ func TestRetryErrorMessage(t *testing.T) {
 	if diff := cmp.Diff(want, err.Error()); diff != "" {
 		t.Errorf("message (-want +got):\n%s", diff)
 	}
+	one := &RetryError{Attempts: 1, Elapsed: 1500 * time.Microsecond, Err: errors.New("sse: GET http://h/: unexpected status 502 Bad Gateway")}
+	want = "sse: gave up reconnecting after 1 failed attempt in 2ms: GET http://h/: unexpected status 502 Bad Gateway"
+	if diff := cmp.Diff(want, one.Error()); diff != "" {
+		t.Errorf("message (-want +got):\n%s", diff)
+	}
 	if !errors.Is(err, ErrGaveUp) || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("a RetryError must wrap ErrGaveUp and its cause")
 	}

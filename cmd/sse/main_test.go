@@ -334,7 +334,7 @@ func TestErrors(t *testing.T) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		},
 		args: []string{"--max-retries", "0"},
-		want: "sse: gave up reconnecting after 1 failed attempts in D: sse: GET URL/x: unexpected status 503 Service Unavailable\n" +
+		want: "sse: gave up reconnecting after 1 failed attempt in D: GET URL/x: unexpected status 503 Service Unavailable\n" +
 			"hint: raise --max-retries, or leave it out to keep trying\n",
 	}, {
 		name: "idle timeout",
