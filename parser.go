@@ -150,9 +150,11 @@ type Parser struct {
 	// The dispatched event.
 	evType, evData, evID []byte
 
-	// Strings of the last type and ID returned, so that repeated values
-	// cost no allocation.
-	typeStr, idStr string
+	// Strings of the last few types and of the last ID returned, so that
+	// repeated values cost no allocation.
+	types    [4]string
+	nextType int // the entry of types to replace next
+	idStr    string
 
 	err error
 }
@@ -267,20 +269,35 @@ func (p *Parser) Next() bool {
 }
 
 // Event returns the current event, the one found by the latest call to
-// [Parser.Next] that returned true. Its Type and ID strings are reused from
-// the previous event when they are the same, so an event costs at most one
-// allocation, for its Data, when they repeat.
+// [Parser.Next] that returned true. Its Type string is reused from one of
+// the last few events of the same type, and its ID string from the
+// previous event when the ID is the same, so an event costs one
+// allocation, for its Data, when its type is one of a few a stream uses
+// and its ID repeats.
 func (p *Parser) Event() Event {
 	if !p.dispatched {
 		return Event{}
 	}
-	if string(p.evType) != p.typeStr {
-		p.typeStr = string(p.evType)
-	}
 	if string(p.evID) != p.idStr {
 		p.idStr = string(p.evID)
 	}
-	return Event{Type: p.typeStr, Data: string(p.evData), ID: p.idStr}
+	return Event{Type: p.typeString(), Data: string(p.evData), ID: p.idStr}
+}
+
+// typeString returns the current event's type as a string, one made for
+// an earlier event if one of the last few had the same type: a stream
+// mixes a handful of types (a ping among deltas, a few kinds of update),
+// and a string for each event would cost an allocation each.
+func (p *Parser) typeString() string {
+	for _, s := range p.types {
+		if s == string(p.evType) {
+			return s
+		}
+	}
+	s := string(p.evType)
+	p.types[p.nextType] = s
+	p.nextType = (p.nextType + 1) % len(p.types)
+	return s
 }
 
 // Raw returns the current event without copying: its slices point into the
