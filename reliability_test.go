@@ -402,8 +402,10 @@ func TestStormBackoff(t *testing.T) {
 				5300 * ms,            // Retry-After as a date
 				1000 * ms, 1000 * ms, // capped; a 429 without Retry-After
 				1000 * ms, 1000 * ms, // 408; a 500's Retry-After is ignored
-				100 * ms, 200 * ms, // the healthy connection reset the run
-				50 * ms, 100 * ms, 200 * ms, // the server's retry is the new base
+				// The healthy connection's clean end is no failure; the
+				// 503 after it starts a new run.
+				100 * ms, 100 * ms,
+				50 * ms, 50 * ms, 100 * ms, // the server's retry is the new base
 			},
 		},
 		{
@@ -417,8 +419,8 @@ func TestStormBackoff(t *testing.T) {
 				5125 * ms,
 				1000 * ms, 1000 * ms,
 				1000 * ms, 1000 * ms,
-				125 * ms, 250 * ms,
-				62500 * time.Microsecond, 125 * ms, 250 * ms,
+				125 * ms, 125 * ms,
+				62500 * time.Microsecond, 62500 * time.Microsecond, 125 * ms,
 			},
 		},
 	}
@@ -450,7 +452,8 @@ func TestStormBackoff(t *testing.T) {
 			if diff := cmp.Diff(tt.want, clock.Waits()); diff != "" {
 				t.Errorf("waits (-want +got):\n%s", diff)
 			}
-			wantAttempts := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2, 1, 2, 3}
+			// A clean end of a healthy connection is attempt 1 of no run.
+			wantAttempts := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 1, 1, 1, 2}
 			if diff := cmp.Diff(wantAttempts, attempts); diff != "" {
 				t.Errorf("attempt numbers (-want +got):\n%s", diff)
 			}
