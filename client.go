@@ -143,6 +143,10 @@ var (
 	// Content response ends the stream, as the server's way to say that
 	// there is nothing more. [Stream.Err] is nil then.
 	ErrNoContent = errors.New("sse: the server answered 204 No Content, which ends the stream")
+	// ErrInvalidLastEventID is wrapped by the error of a stream that cannot
+	// reconnect because the server set an event ID that an HTTP header
+	// cannot carry: one with a control character other than tab.
+	ErrInvalidLastEventID = errors.New("sse: the last event ID cannot be sent")
 	// ErrNotReplayable is wrapped by the error of a stream that could not
 	// send its request again because the request's body cannot be read a
 	// second time: it has no GetBody.
@@ -611,7 +615,7 @@ func (s *Stream) newRequest(ctx context.Context) (*http.Request, error) {
 	}
 	if s.lastID != "" {
 		if !validHeaderValue(s.lastID) {
-			return nil, fmt.Errorf("%w: the last event ID %q cannot be sent in the Last-Event-ID header", errRequest, s.lastID)
+			return nil, fmt.Errorf("%w: %q has a control character, which the Last-Event-ID header cannot carry", ErrInvalidLastEventID, s.lastID)
 		}
 		req.Header.Set("Last-Event-ID", s.lastID)
 	} else {

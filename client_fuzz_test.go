@@ -184,9 +184,8 @@ func FuzzClientResponse(f *testing.F) {
 
 // unsendableID reports whether err is the error of a stream that stopped
 // because its last event ID, which the server set, cannot be sent back in
-// a Last-Event-ID header, as it holds a control character. The Client
-// reports it with an error that wraps no exported value.
+// a Last-Event-ID header, as it holds a control character.
 func unsendableID(err error, lastID string) bool {
-	return strings.Contains(err.Error(), "cannot be sent in the Last-Event-ID header") &&
+	return errors.Is(err, sse.ErrInvalidLastEventID) &&
 		strings.ContainsFunc(lastID, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f })
 }

@@ -948,3 +948,14 @@ func TestClientOnlyGetReopensAfterCleanEnd(t *testing.T) {
 		})
 	}
 }
+
+func TestClientUnsendableLastEventID(t *testing.T) {
+	srv := newScript(t, serveStream("id: a\x01b\ndata: x\n\n"))
+	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option()).Connect(newGet(t, srv.srv.URL)))
+	if len(evs) != 1 || !errors.Is(err, ErrInvalidLastEventID) {
+		t.Fatalf("got %v, %v; want one event, then ErrInvalidLastEventID", evs, err)
+	}
+	if n := len(srv.requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}

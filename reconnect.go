@@ -150,7 +150,7 @@ func retryable(err error) bool {
 	case errors.As(err, &re):
 		return retryableStatus(re.StatusCode)
 	case errors.Is(err, ErrLineTooLong), errors.Is(err, ErrEventTooLarge),
-		errors.Is(err, ErrNotReplayable), errors.Is(err, errRequest):
+		errors.Is(err, ErrNotReplayable), errors.Is(err, ErrInvalidLastEventID), errors.Is(err, errRequest):
 		return false
 	}
 	// Network errors, dropped connections, idle timeouts and a clean end
