@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"math"
+	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -369,11 +370,12 @@ func (p *Parser) fill() {
 		if size <= len(p.buf) {
 			size = len(p.buf) + initialBufSize
 		}
-		nb := make([]byte, size)
+		// Grow as append does, which leaves the copied bytes unzeroed.
+		pending := p.buf[p.start:p.end:p.end]
 		p.moveBack(p.start)
-		p.end = copy(nb, p.buf[p.start:p.end])
-		p.start = 0
-		p.buf = nb
+		p.buf = slices.Grow(pending, size-len(pending))
+		p.buf = p.buf[:cap(p.buf)]
+		p.start, p.end = 0, len(pending)
 	}
 	for range maxEmptyReads {
 		n, err := p.r.Read(p.buf[p.end:])
