@@ -416,42 +416,45 @@ func (p *Parser) nextLine() ([]byte, bool) {
 		// Search on for LF and CR from where the last searches stopped:
 		// a long line arriving in many reads stays linear, and a stream
 		// without CRs is searched for them once, not once per line.
-		p.lf = max(p.lf, p.start)
-		if p.lf < p.end && p.buf[p.lf] != '\n' {
-			if i := bytes.IndexByte(p.buf[p.lf:p.end], '\n'); i >= 0 {
-				p.lf += i
+		// (Locals, because the fields would be reloaded after each call.)
+		buf, start, end := p.buf[:p.end], p.start, p.end
+		lf := max(p.lf, start)
+		if lf < end && buf[lf] != '\n' {
+			if i := bytes.IndexByte(buf[lf:], '\n'); i >= 0 {
+				lf += i
 			} else {
-				p.lf = p.end
+				lf = end
 			}
 		}
-		p.cr = max(p.cr, p.start)
-		if p.cr < p.end && p.buf[p.cr] != '\r' {
-			if i := bytes.IndexByte(p.buf[p.cr:p.end], '\r'); i >= 0 {
-				p.cr += i
+		cr := max(p.cr, start)
+		if cr < end && buf[cr] != '\r' {
+			if i := bytes.IndexByte(buf[cr:], '\r'); i >= 0 {
+				cr += i
 			} else {
-				p.cr = p.end
+				cr = end
 			}
 		}
-		eol := min(p.lf, p.cr)
-		if eol == p.end {
+		p.lf, p.cr = lf, cr
+		eol := min(lf, cr)
+		if eol == end {
 			if p.discarding {
-				p.start = p.end
+				p.start = end
 				return nil, false
 			}
-			if p.end-p.start > p.maxLine && p.lineTooLong() {
+			if end-start > p.maxLine && p.lineTooLong() {
 				// Skipping: drop what is buffered of the line and the
 				// rest of it as it arrives.
-				p.start = p.end
+				p.start = end
 				p.discarding = true
 			}
 			return nil, false
 		}
-		line := p.buf[p.start:eol:eol]
+		line := buf[start:eol:eol]
 		valid := eol <= p.utf8Valid || p.validUTF8(eol)
 		next := eol + 1
-		if p.buf[eol] == '\r' {
-			if next < p.end {
-				if p.buf[next] == '\n' {
+		if buf[eol] == '\r' {
+			if next < end {
+				if buf[next] == '\n' {
 					next++
 				}
 			} else {
