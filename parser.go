@@ -249,6 +249,14 @@ func (p *Parser) Next() bool {
 			if !ok {
 				break
 			}
+			if len(line) == 0 {
+				// A blank line: the end of an event, the commonest line
+				// after data, handled without a call to processLine.
+				if p.dispatch() {
+					return true
+				}
+				continue
+			}
 			if p.processLine(line) {
 				return true
 			}
