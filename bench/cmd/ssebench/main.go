@@ -102,7 +102,7 @@ func writeHeader(w io.Writer, o options) {
 	fmt.Fprintf(w, "- date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(w, "- Go: %s %s/%s, GOMAXPROCS=%d\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(w, "- CPU: %s\n", cpuModel())
-	fmt.Fprintf(w, "- command: `ssebench %s`\n", strings.Join(os.Args[1:], " "))
+	fmt.Fprintf(w, "- command: `%s`\n", strings.Join(append([]string{"ssebench"}, os.Args[1:]...), " "))
 	fmt.Fprintf(w, "- %d rounds per figure, medians; times are process CPU time\n\n", o.runs)
 }
 
