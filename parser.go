@@ -7,7 +7,6 @@ import (
 	"io"
 	"iter"
 	"math"
-	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -378,12 +377,11 @@ func (p *Parser) fill() {
 		if size <= len(p.buf) {
 			size = len(p.buf) + initialBufSize
 		}
-		// Grow as append does, which leaves the copied bytes unzeroed.
-		pending := p.buf[p.start:p.end:p.end]
+		nb := make([]byte, size)
 		p.moveBack(p.start)
-		p.buf = slices.Grow(pending, size-len(pending))
-		p.buf = p.buf[:cap(p.buf)]
-		p.start, p.end = 0, len(pending)
+		p.end = copy(nb, p.buf[p.start:p.end])
+		p.start = 0
+		p.buf = nb
 	}
 	for range maxEmptyReads {
 		n, err := p.r.Read(p.buf[p.end:])
