@@ -40,6 +40,8 @@ func benchCorpora() []corpus.Corpus {
 	}
 }
 
+// BenchmarkParse parses each corpus of benchCorpora through Raw, through
+// Event, and splits it with the ReadSlice floor.
 func BenchmarkParse(b *testing.B) {
 	for _, c := range benchCorpora() {
 		b.Run(c.Name, func(b *testing.B) {

@@ -22,6 +22,7 @@ import (
 // Kind tells a floor from a parser.
 type Kind int
 
+// The kinds of Parser.
 const (
 	// Floor is a lower bound: it reads or splits the bytes and does no
 	// other work.

@@ -42,6 +42,7 @@ func R3Labs(limit int) Parser {
 // response whose body is body.
 type bodyTransport struct{ body io.Reader }
 
+// RoundTrip answers req with the body.
 func (b bodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return &http.Response{
 		StatusCode: http.StatusOK,

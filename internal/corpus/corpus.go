@@ -129,6 +129,7 @@ func formatTypes(m map[string]int) string {
 // that a corpus does not depend on the standard library's generators.
 type rng struct{ s uint64 }
 
+// next returns the next number of the sequence.
 func (r *rng) next() uint64 {
 	r.s += 0x9E3779B97F4A7C15
 	z := r.s

@@ -28,6 +28,7 @@ func (b *builder) event(typ, data string) {
 	b.want.AddString(typ, data, b.id)
 }
 
+// corpus returns what b wrote as the corpus called name.
 func (b *builder) corpus(name string) Corpus {
 	return Corpus{Name: name, Data: b.buf, Want: b.want}
 }

@@ -262,6 +262,7 @@ type summaryRow struct {
 	peerCorrect, complete bool
 }
 
+// summarize condenses the rows of one job for the summary table.
 func summarize(j job, rows []row) summaryRow {
 	s := summaryRow{job: j, complete: true}
 	fi := floorIndex(rows, parsers.ReadSlice().Name)
@@ -281,6 +282,7 @@ func summarize(j job, rows []row) summaryRow {
 	return s
 }
 
+// writeSummary writes the summary table.
 func writeSummary(w io.Writer, rows []summaryRow) {
 	fmt.Fprintf(w, "### Summary\n\n")
 	fmt.Fprintf(w, "CPU time per event as a multiple of the bufio ReadSlice floor in the same round (medians), and how many times faster than the fastest peer that finished (✗: that peer's events were not all right).\n\n")
@@ -346,6 +348,7 @@ func checkDefaults(c corpus.Corpus, defaults []parsers.Parser, o options) defaul
 	return dc
 }
 
+// writeDefaults writes the table of the checks with default limits.
 func writeDefaults(w io.Writer, defaults []parsers.Parser, checks []defaultCheck) {
 	fmt.Fprintf(w, "### With default limits\n\n")
 	fmt.Fprintf(w, "The tables above raise every configurable limit to %s. With each library's defaults (libraries without a limit behave as above):\n\n", sizeString(limit))
@@ -382,12 +385,16 @@ type deadlineReader struct {
 	reads    int
 }
 
+// reset makes d read data from the start, seg bytes at a time, until
+// timeout from now.
 func (d *deadlineReader) reset(data []byte, seg int, timeout time.Duration) {
 	d.r.Reset(data, seg)
 	d.deadline = time.Now().Add(timeout)
 	d.reads = 0
 }
 
+// Read reads from the corpus, or fails with errGaveUp once the deadline
+// has passed (checked every 1,024 reads).
 func (d *deadlineReader) Read(p []byte) (int, error) {
 	d.reads++
 	if d.reads%1024 == 0 && time.Now().After(d.deadline) {
