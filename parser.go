@@ -373,7 +373,12 @@ func (p *Parser) fill() {
 		// buffer reads in fewer calls (an idle stream keeps a small
 		// one): grow it, but never much past what the line limit needs
 		// to see an over-long line.
-		size := min(2*len(p.buf), p.maxLine+1)
+		// Near the limit, go straight to it: a buffer of the limit and
+		// its copy at twice the size would hold twice the limit at once.
+		size := 2 * len(p.buf)
+		if size >= p.maxLine {
+			size = p.maxLine + 1
+		}
 		if size <= len(p.buf) {
 			size = len(p.buf) + initialBufSize
 		}
@@ -581,8 +586,7 @@ func (p *Parser) skipEvent(err error) {
 // common case, costs no copy.
 func (p *Parser) keepDataLine() {
 	if len(p.dataLine) > 0 {
-		p.data = append(p.data, p.dataLine...)
-		p.data = append(p.data, '\n')
+		p.appendData(p.dataLine)
 		p.dataLine = nil
 	}
 }
@@ -646,6 +650,23 @@ func (p *Parser) addData(value []byte) {
 	if len(p.data) == 0 && len(value) > 0 {
 		p.dataLine = value
 		return
+	}
+	p.appendData(value)
+}
+
+// appendData appends the value of a data line and a LF to the data
+// buffer. The buffer doubles as it grows, and goes straight to the event
+// limit when doubling would reach it, so that growing never holds a buffer
+// near the limit and a larger copy of it at once, as append's growth can.
+func (p *Parser) appendData(value []byte) {
+	if need := len(p.data) + len(value) + 1; need > cap(p.data) {
+		size := max(2*cap(p.data), need, 256)
+		if size >= p.maxEvent {
+			size = max(p.maxEvent+1, need)
+		}
+		data := make([]byte, len(p.data), size)
+		copy(data, p.data)
+		p.data = data
 	}
 	p.data = append(p.data, value...)
 	p.data = append(p.data, '\n')
