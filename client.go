@@ -328,6 +328,11 @@ func (s *Stream) Reconnect() {
 
 // open makes one connection attempt, after the wait that is due. It leaves
 // either a connected parser, a next attempt pending, or a finished stream.
+//
+// What happens before and after the request is sent is left to functions
+// of their own, so that the frame of open, which stays on the stack while
+// the request is in flight, is small: the deepest point of a stream's
+// goroutine sets the size of its stack for as long as it waits for data.
 func (s *Stream) open() {
 	if s.pending {
 		s.pending = false
@@ -335,23 +340,10 @@ func (s *Stream) open() {
 			return
 		}
 	}
-	ctx, cancel := context.WithCancelCause(s.req.Context())
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		cancel(errClosed)
-		s.finish(nil)
+	ctx, cancel, ok := s.beginAttempt()
+	if !ok {
 		return
 	}
-	s.forced = false
-	s.attemptCtx, s.attemptCancel = ctx, cancel
-	s.mu.Unlock()
-	// A Reconnect made before this attempt is done with.
-	select {
-	case <-s.reconnect:
-	default:
-	}
-
 	req, err := s.newRequest(ctx)
 	if err != nil {
 		cancel(err)
@@ -361,12 +353,45 @@ func (s *Stream) open() {
 	s.startIdle(cancel)
 	resp, err := s.c.cfg.httpClient.Do(req)
 	if err != nil {
-		s.stopIdle()
-		err = s.explain(ctx, fmt.Errorf("sse: %s %s: %w", req.Method, s.url, unwrapURLError(err)))
-		cancel(nil)
-		s.failed(err, false, 0)
+		s.sendFailed(ctx, cancel, req, err)
 		return
 	}
+	s.accept(cancel, req, resp)
+}
+
+// beginAttempt makes the context of a new attempt, unless the stream was
+// closed, in which case it finishes the stream and returns false.
+func (s *Stream) beginAttempt() (context.Context, context.CancelCauseFunc, bool) {
+	ctx, cancel := context.WithCancelCause(s.req.Context())
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		cancel(errClosed)
+		s.finish(nil)
+		return nil, nil, false
+	}
+	s.forced = false
+	s.attemptCtx, s.attemptCancel = ctx, cancel
+	s.mu.Unlock()
+	// A Reconnect made before this attempt is done with.
+	select {
+	case <-s.reconnect:
+	default:
+	}
+	return ctx, cancel, true
+}
+
+// sendFailed handles the error of sending an attempt's request.
+func (s *Stream) sendFailed(ctx context.Context, cancel context.CancelCauseFunc, req *http.Request, err error) {
+	s.stopIdle()
+	err = s.explain(ctx, fmt.Errorf("sse: %s %s: %w", req.Method, s.url, unwrapURLError(err)))
+	cancel(nil)
+	s.failed(err, false, 0)
+}
+
+// accept takes the response to an attempt's request: it connects the
+// parser to an event stream, or ends the attempt.
+func (s *Stream) accept(cancel context.CancelCauseFunc, req *http.Request, resp *http.Response) {
 	if resp.StatusCode == http.StatusNoContent {
 		s.stopIdle()
 		resp.Body.Close()
