@@ -618,7 +618,17 @@ func (s *Stream) explain(ctx context.Context, err error) error {
 
 // newRequest builds the request of one attempt.
 func (s *Stream) newRequest(ctx context.Context) (*http.Request, error) {
-	req := s.req.Clone(ctx)
+	var req *http.Request
+	if s.c.cfg.prepare != nil {
+		// The hook may change any part of its request, the URL too.
+		req = s.req.Clone(ctx)
+	} else {
+		// Only the headers change below, so only they are copied: an
+		// idle stream keeps its request for as long as it is open, and
+		// the transport only reads the rest.
+		req = s.req.WithContext(ctx)
+		req.Header = s.req.Header.Clone()
+	}
 	if s.req.Body != nil && s.req.Body != http.NoBody {
 		switch {
 		case s.req.GetBody != nil:

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -222,6 +223,38 @@ func TestClientHeaders(t *testing.T) {
 	}
 	if diff := cmp.Diff(before, req.Header); diff != "" {
 		t.Errorf("the caller's request was changed (-before +after):\n%s", diff)
+	}
+}
+
+func TestClientPrepareChangesOnlyItsCopy(t *testing.T) {
+	srv := newScript(t, serveStream("data: x\n\n"), serveStream("data: y\n\n"), serveStatus(http.StatusNoContent, ""))
+	req := newGet(t, srv.srv.URL+"/events?from=0")
+	var seen []string
+	attempt := 0
+	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithPrepare(func(r *http.Request) error {
+		seen = append(seen, r.URL.RawQuery)
+		attempt++
+		r.URL.RawQuery = fmt.Sprintf("from=%d", attempt)
+		r.URL.User = url.UserPassword("user", "secret")
+		r.Header.Set("X-Attempt", fmt.Sprint(attempt))
+		return nil
+	}))
+	if _, err := collect(c.Connect(req)); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"from=0", "from=0", "from=0"}, seen); diff != "" {
+		t.Errorf("queries that the hook saw (-want +got):\n%s", diff)
+	}
+	if got := req.URL.String(); got != srv.srv.URL+"/events?from=0" {
+		t.Errorf("the caller's URL became %q", got)
+	}
+	if got := req.Header.Get("X-Attempt"); got != "" {
+		t.Errorf("the caller's request has the hook's header %q", got)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if got := srv.headers[1].Get("X-Attempt"); got != "2" {
+		t.Errorf("the second request's X-Attempt = %q, want 2", got)
 	}
 }
 
