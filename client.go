@@ -629,6 +629,11 @@ func (s *Stream) newRequest(ctx context.Context) (*http.Request, error) {
 		req = s.req.WithContext(ctx)
 		req.Header = s.req.Header.Clone()
 	}
+	if req.Header == nil {
+		// net/http sends a request without a Header as if it had an
+		// empty one; so does the stream.
+		req.Header = make(http.Header)
+	}
 	if s.req.Body != nil && s.req.Body != http.NoBody {
 		switch {
 		case s.req.GetBody != nil:

@@ -258,6 +258,25 @@ func TestClientPrepareChangesOnlyItsCopy(t *testing.T) {
 	}
 }
 
+func TestClientRequestWithoutHeader(t *testing.T) {
+	srv := newScript(t, serveStream("data: x\n\n"), serveStatus(http.StatusNoContent, ""))
+	u, err := url.Parse(srv.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &http.Request{Method: http.MethodGet, URL: u} // net/http sends it as if its Header were empty
+	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option()).Connect(req))
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("got %v, %v; want one event", evs, err)
+	}
+	if got := srv.headers[0].Get("Accept"); got != "text/event-stream" {
+		t.Errorf("Accept = %q, want text/event-stream", got)
+	}
+	if req.Header != nil {
+		t.Errorf("the caller's request got a Header: %v", req.Header)
+	}
+}
+
 func TestClientKeepsUserAccept(t *testing.T) {
 	srv := newScript(t, serveStatus(http.StatusNoContent, ""))
 	req := newGet(t, srv.srv.URL)
