@@ -63,7 +63,7 @@ func (c *Client) Connect(req *http.Request) *Stream {
 	if c.cfg.httpClient == nil {
 		c = NewClient()
 	}
-	s := &Stream{c: c, req: req, reconnect: make(chan struct{}, 1), closedCh: make(chan struct{})}
+	s := &Stream{c: c, req: req, wake: make(chan struct{}, 1)}
 	if req == nil || req.URL == nil {
 		s.done = true
 		s.err = fmt.Errorf("%w: a nil request or URL", errRequest)
@@ -100,8 +100,10 @@ type Stream struct {
 	idempotent bool   // may be sent again after a failure
 	reopen     bool   // is opened again after a clean end: a GET
 
-	reconnect chan struct{} // a forced reconnect during a wait
-	closedCh  chan struct{} // closed by Close
+	// wake cuts a wait before reconnecting short: Reconnect and Close
+	// leave a token in it, after setting forced or closed, which the
+	// woken wait then reads.
+	wake chan struct{}
 
 	mu            sync.Mutex
 	closed        bool
@@ -296,7 +298,7 @@ func (s *Stream) Close() error {
 		return nil
 	}
 	s.closed = true
-	close(s.closedCh)
+	s.signal()
 	if s.attemptCancel != nil {
 		s.attemptCancel(errClosed)
 	}
@@ -320,8 +322,14 @@ func (s *Stream) Reconnect() {
 	if s.attemptCancel != nil {
 		s.attemptCancel(errReconnect)
 	}
+	s.signal()
+}
+
+// signal wakes a wait before reconnecting, or the next one if none is
+// under way. A token already waiting does the same.
+func (s *Stream) signal() {
 	select {
-	case s.reconnect <- struct{}{}:
+	case s.wake <- struct{}{}:
 	default:
 	}
 }
@@ -373,9 +381,10 @@ func (s *Stream) beginAttempt() (context.Context, context.CancelCauseFunc, bool)
 	s.forced = false
 	s.attemptCtx, s.attemptCancel = ctx, cancel
 	s.mu.Unlock()
-	// A Reconnect made before this attempt is done with.
+	// A Reconnect made before this attempt is done with; a Close
+	// made since the check above has cancelled the attempt.
 	select {
-	case <-s.reconnect:
+	case <-s.wake:
 	default:
 	}
 	return ctx, cancel, true
@@ -575,9 +584,7 @@ func (s *Stream) sleep(d time.Duration) bool {
 		c, stop := s.c.cfg.clock.after(d)
 		select {
 		case <-c:
-		case <-s.reconnect:
-			stop()
-		case <-s.closedCh:
+		case <-s.wake:
 			stop()
 		case <-s.req.Context().Done():
 			stop()

@@ -950,6 +950,35 @@ func TestClientStaleReconnectDoesNotCutAWait(t *testing.T) {
 	}
 }
 
+func TestClientCloseBeforeAWaitEndsIt(t *testing.T) {
+	// Close and Reconnect, however they interleave with the stream, must
+	// not leave it waiting out an hour's backoff.
+	for _, reconnectFirst := range []bool{false, true} {
+		srv := newScript(t, serveStatus(http.StatusBadGateway, ""))
+		var s *Stream
+		c := NewClient(WithHTTPClient(srv.srv.Client()), WithRetryPolicy(RetryPolicy{BaseDelay: time.Hour, Jitter: -1}),
+			WithHooks(Hooks{OnRetry: func(int, time.Duration, error) {
+				// The wait is decided and not yet begun.
+				if reconnectFirst {
+					s.Reconnect()
+				}
+				s.Close()
+			}}))
+		s = c.Connect(newGet(t, srv.srv.URL))
+		done := make(chan bool)
+		go func() { done <- s.Next() }()
+		select {
+		case got := <-done:
+			if got || s.Err() != nil {
+				t.Errorf("reconnect first %v: Next() = %v, Err() = %v; want false, nil", reconnectFirst, got, s.Err())
+			}
+		case <-time.After(5 * time.Second):
+			s.Reconnect()
+			t.Fatalf("reconnect first %v: Next still waits after Close", reconnectFirst)
+		}
+	}
+}
+
 func TestZeroClientUsable(t *testing.T) {
 	srv := newScript(t, serveStatus(http.StatusNoContent, ""))
 	var c Client
