@@ -75,7 +75,6 @@ func (c *Client) Connect(req *http.Request) *Stream {
 	}
 	s.idempotent = idempotent(req) || c.cfg.retryUnsafe
 	s.reopen = req.Method == "" || req.Method == http.MethodGet
-	s.url = redactURL(req.URL)
 	return s
 }
 
@@ -96,9 +95,8 @@ func (c *Client) Events(req *http.Request) iter.Seq2[Event, error] {
 type Stream struct {
 	c          *Client
 	req        *http.Request
-	url        string // req's URL with secrets masked, for errors and logs
-	idempotent bool   // may be sent again after a failure
-	reopen     bool   // is opened again after a clean end: a GET
+	idempotent bool // may be sent again after a failure
+	reopen     bool // is opened again after a clean end: a GET
 
 	// wake cuts a wait before reconnecting short: Reconnect and Close
 	// leave a token in it, after setting forced or closed, which the
@@ -393,7 +391,7 @@ func (s *Stream) beginAttempt() (context.Context, context.CancelCauseFunc, bool)
 // sendFailed handles the error of sending an attempt's request.
 func (s *Stream) sendFailed(ctx context.Context, cancel context.CancelCauseFunc, req *http.Request, err error) {
 	s.stopIdle()
-	err = s.explain(ctx, fmt.Errorf("sse: %s %s: %w", req.Method, s.url, unwrapURLError(err)))
+	err = s.explain(ctx, fmt.Errorf("sse: %s %s: %w", req.Method, s.url(), unwrapURLError(err)))
 	cancel(nil)
 	s.failed(err, false, 0)
 }
@@ -419,7 +417,7 @@ func (s *Stream) accept(cancel context.CancelCauseFunc, req *http.Request, resp 
 			Header:     resp.Header,
 			Err:        verr,
 			method:     req.Method,
-			url:        s.url,
+			url:        s.url(),
 		}
 		rerr.Body, _ = io.ReadAll(io.LimitReader(resp.Body, MaxErrorBodySize))
 		s.stopIdle()
@@ -474,7 +472,7 @@ func (s *Stream) endConnection() {
 	} else {
 		var le *LimitError
 		if !errors.As(err, &le) {
-			err = fmt.Errorf("sse: connection to %s lost: %w", s.url, err)
+			err = fmt.Errorf("sse: connection to %s lost: %w", s.url(), err)
 		}
 	}
 	if ctx != nil {
@@ -623,6 +621,13 @@ func (s *Stream) explain(ctx context.Context, err error) error {
 	return err
 }
 
+// url returns the request's URL with its secrets masked, for errors and
+// logs. It is made when needed, not kept: an open stream holds on to
+// nothing that it does not need to read.
+func (s *Stream) url() string {
+	return redactURL(s.req.URL)
+}
+
 // newRequest builds the request of one attempt.
 func (s *Stream) newRequest(ctx context.Context) (*http.Request, error) {
 	var req *http.Request
@@ -743,6 +748,6 @@ func (s *Stream) log(level slog.Level, msg string, attrs []slog.Attr) {
 	if l == nil {
 		return
 	}
-	attrs = append(attrs, slog.String("method", s.req.Method), slog.String("url", s.url))
+	attrs = append(attrs, slog.String("method", s.req.Method), slog.String("url", s.url()))
 	l.LogAttrs(context.Background(), level, msg, attrs...)
 }
