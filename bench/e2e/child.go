@@ -217,15 +217,19 @@ func idleChild(ctx context.Context, c Client, j job, prof string) report {
 	return rep
 }
 
-// profileName is the file of the profile of j in dir.
+// profileName is the file of the profile of j in dir: it names the
+// client, the path and query of the URL, and the process.
 func profileName(dir string, j job) string {
-	name := strings.Map(func(r rune) rune {
-		if r == '/' || r == ' ' || r == ':' || r == '+' {
-			return '-'
-		}
-		return r
-	}, j.Client)
-	return filepath.Join(dir, fmt.Sprintf("%s-%s-%d.prof", j.Mode, name, os.Getpid()))
+	safe := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '/' || r == ' ' || r == ':' || r == '+' || r == '?' || r == '=' {
+				return '-'
+			}
+			return r
+		}, s)
+	}
+	where := strings.TrimPrefix(j.URL, j.Base)
+	return filepath.Join(dir, fmt.Sprintf("%s-%s%s-%d.prof", safe(j.Client), j.Mode, safe(where), os.Getpid()))
 }
 
 func startCPUProfile(name string) (stop func(), err error) {
