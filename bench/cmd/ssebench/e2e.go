@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"time"
@@ -236,8 +237,9 @@ func signed(x float64, floor bool) string {
 	if floor {
 		return "–"
 	}
-	if x >= 0 {
-		return "+" + commas(int64(x+0.5))
+	n := int64(math.Round(x))
+	if n >= 0 {
+		return "+" + commas(n)
 	}
-	return "−" + commas(int64(-x+0.5))
+	return "−" + commas(-n)
 }
