@@ -120,11 +120,11 @@ func streamChild(ctx context.Context, c Client, j job, prof string) report {
 	}
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
-	c0, _ := cpuTime()
+	c0, _ := CPUTime()
 	t0 := time.Now()
 	n, err := c.Stream(ctx, hc, j.URL)
 	rep.Wall = time.Since(t0)
-	c1, ok := cpuTime()
+	c1, ok := CPUTime()
 	runtime.ReadMemStats(&m1)
 	rep.Count = n
 	rep.CPU = c1 - c0

@@ -4,8 +4,8 @@ package e2e
 
 import "time"
 
-// cpuTime is not available on this system; wall time is used instead.
-func cpuTime() (time.Duration, bool) { return 0, false }
+// CPUTime is not available on this system; wall time is used instead.
+func CPUTime() (time.Duration, bool) { return 0, false }
 
 // openFileLimit is not known on this system.
 func openFileLimit() (uint64, bool) { return 0, false }

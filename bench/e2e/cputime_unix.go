@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// cpuTime returns the CPU time the process has used so far, user and
+// CPUTime returns the CPU time the process has used so far, user and
 // system, over all its threads, so that the work of a library's own
 // goroutines and of the garbage collector counts too.
-func cpuTime() (time.Duration, bool) {
+func CPUTime() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false

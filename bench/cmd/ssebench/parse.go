@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssekit/sse/bench/e2e"
 	"github.com/ssekit/sse/bench/parsers"
 	"github.com/ssekit/sse/internal/corpus"
 )
@@ -168,14 +169,14 @@ func measure(j job, ps []parsers.Parser, o options) []row {
 			n := max(r.repeat, 1)
 			var m0, m1 runtime.MemStats
 			runtime.ReadMemStats(&m0)
-			c0, _ := cpuTime()
+			c0, _ := e2e.CPUTime()
 			w0 := time.Now()
 			for range n {
 				rd.reset(j.c.Data, j.seg, o.timeout)
 				r.p.Parse(rd, nil)
 			}
 			wall := time.Since(w0)
-			c1, ok := cpuTime()
+			c1, ok := e2e.CPUTime()
 			runtime.ReadMemStats(&m1)
 			cpu := c1 - c0
 			if !ok {
