@@ -3,16 +3,29 @@ package sse
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"iter"
 	"slices"
 )
+
+// ErrTruncated is wrapped by the error that [DecodeJSON] yields last when
+// the stream ends cleanly before the event that marks the end of the
+// answer ([JSONOptions].Done) arrived. It wraps [io.ErrUnexpectedEOF] too.
+//
+// Only the application protocol can tell a finished stream from a cut
+// one: a proxy whose read timeout ends a response, or a server that closes
+// a response early, ends it as cleanly as a finished one. Set Done, so
+// that an LLM answer cut in half is an error rather than a short answer.
+var ErrTruncated = fmt.Errorf("sse: stream truncated: %w", io.ErrUnexpectedEOF)
 
 // JSONOptions says which events [DecodeJSON] decodes and when it stops.
 // The zero value decodes the data of every event except "error" events,
 // which become [*EventError]s.
 type JSONOptions struct {
 	// Done is a data value that ends the stream cleanly, such as the
-	// "[DONE]" that OpenAI's API sends last. Empty means none.
+	// "[DONE]" that OpenAI's API sends last. When it is set, a stream that
+	// ends without it yields an error that wraps [ErrTruncated]. Empty
+	// means none: the stream's own end ends the iteration.
 	Done string
 	// Types, if not empty, lists the only event types to decode; events of
 	// other types are passed over.
@@ -42,6 +55,8 @@ func (e *EventError) Error() string {
 // DecodeJSON returns an iterator that decodes the data of each event from
 // events as JSON into a new T. Iteration ends at the first error of events,
 // which is yielded last, or cleanly at an event whose data is opts.Done.
+// When opts.Done is set and events end without it, the last pair is a zero
+// T and an error that wraps [ErrTruncated].
 // An event that fails to decode yields a zero T and an error that names
 // the event's type; an error event yields a zero T and an [*EventError].
 // Iteration goes on after both; break out of the loop to stop, which also
@@ -60,7 +75,9 @@ func DecodeJSON[T any](events iter.Seq2[Event, error], opts JSONOptions) iter.Se
 		errType = "error"
 	}
 	return func(yield func(T, error) bool) {
+		n := 0 // events seen
 		for ev, err := range events {
+			n++
 			var v T
 			switch {
 			case err != nil:
@@ -88,5 +105,15 @@ func DecodeJSON[T any](events iter.Seq2[Event, error], opts JSONOptions) iter.Se
 				return
 			}
 		}
+		if opts.Done != "" {
+			var v T
+			yield(v, truncated(n, fmt.Sprintf("data %q", opts.Done)))
+		}
 	}
+}
+
+// truncated returns the error of a stream that ended cleanly after n
+// events, before the end marker that want describes arrived.
+func truncated(n int, want string) error {
+	return fmt.Errorf("%w: the stream ended after %d events without the %s that ends it, so the answer is incomplete (the server or a proxy cut it); send the request again", ErrTruncated, n, want)
 }

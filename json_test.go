@@ -103,6 +103,71 @@ func TestDecodeJSONStreamErrorIsLast(t *testing.T) {
 	}
 }
 
+func TestDecodeJSONTruncated(t *testing.T) {
+	tests := []struct {
+		name   string
+		stream string
+		opts   JSONOptions
+		want   []decoded
+	}{
+		{
+			name:   "the stream ends before [DONE]",
+			stream: "data: {\"delta\":\"Hel\"}\n\ndata: {\"delta\":\"lo\"}\n\n",
+			opts:   JSONOptions{Done: "[DONE]"},
+			want: []decoded{
+				{Chunk: chunk{Delta: "Hel"}},
+				{Chunk: chunk{Delta: "lo"}},
+				{Err: `sse: stream truncated: unexpected EOF: the stream ended after 2 events without the data "[DONE]" that ends it, so the answer is incomplete (the server or a proxy cut it); send the request again`},
+			},
+		},
+		{
+			name:   "an empty stream",
+			stream: "",
+			opts:   JSONOptions{Done: "[DONE]"},
+			want: []decoded{
+				{Err: `sse: stream truncated: unexpected EOF: the stream ended after 0 events without the data "[DONE]" that ends it, so the answer is incomplete (the server or a proxy cut it); send the request again`},
+			},
+		},
+		{
+			name:   "no marker set: the end of the stream is the end",
+			stream: "data: {\"delta\":\"a\"}\n\n",
+			want:   []decoded{{Chunk: chunk{Delta: "a"}}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := decodeAll(Read(strings.NewReader(tt.stream)), tt.opts)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("decoded (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestErrTruncatedIs(t *testing.T) {
+	var last error
+	for _, err := range DecodeJSON[chunk](Read(strings.NewReader("data: {}\n\n")), JSONOptions{Done: "[DONE]"}) {
+		last = err
+	}
+	if !errors.Is(last, ErrTruncated) || !errors.Is(last, io.ErrUnexpectedEOF) {
+		t.Errorf("errors.Is(%v, ErrTruncated / io.ErrUnexpectedEOF) = %v / %v, want true / true",
+			last, errors.Is(last, ErrTruncated), errors.Is(last, io.ErrUnexpectedEOF))
+	}
+}
+
+func TestDecodeJSONStreamErrorIsNotTruncated(t *testing.T) {
+	r := io.MultiReader(strings.NewReader("data: {}\n\n"), iotest.ErrReader(errors.New("connection reset")))
+	var errs []string
+	for _, err := range DecodeJSON[chunk](Read(r), JSONOptions{Done: "[DONE]"}) {
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if diff := cmp.Diff([]string{"connection reset"}, errs); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+}
+
 func TestDecodeJSONBreakStopsEvents(t *testing.T) {
 	pulled := 0
 	events := func(yield func(Event, error) bool) {
