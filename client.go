@@ -57,8 +57,10 @@ func NewClient(opts ...Option) *Client {
 // has a status that no retry can mend, when the retry policy gives up, and,
 // for a request other than a GET, when its response ends cleanly. A GET
 // stream that the server ends cleanly is opened again, as a browser's
-// EventSource does. After a failure, a request is sent again only if it is
-// idempotent (see [WithRetryNonIdempotent]).
+// EventSource does, and so is any stream of a Client with [WithReopen]. After
+// a failure, a request is sent again only if it is idempotent, or the Client
+// has [WithRetryNonIdempotent] or [WithReopen]; the table in their docs
+// sums it up.
 func (c *Client) Connect(req *http.Request) *Stream {
 	if c.cfg.httpClient == nil {
 		c = NewClient()
@@ -73,8 +75,8 @@ func (c *Client) Connect(req *http.Request) *Stream {
 	if c.cfg.hasLastID {
 		s.lastID = c.cfg.lastEventID
 	}
-	s.idempotent = idempotent(req) || c.cfg.retryUnsafe
-	s.reopen = req.Method == "" || req.Method == http.MethodGet
+	s.reopen = c.cfg.reopen || req.Method == "" || req.Method == http.MethodGet
+	s.idempotent = idempotent(req) || c.cfg.retryUnsafe || s.reopen
 	return s
 }
 
@@ -96,7 +98,7 @@ type Stream struct {
 	c          *Client
 	req        *http.Request
 	idempotent bool // may be sent again after a failure
-	reopen     bool // is opened again after a clean end: a GET
+	reopen     bool // is opened again after a clean end: a GET, or WithReopen
 
 	// wake cuts a wait before reconnecting short: Reconnect and Close
 	// leave a token in it, after setting forced or closed, which the

@@ -49,6 +49,7 @@ type config struct {
 	onComment     func([]byte)
 	prepare       func(*http.Request) error
 	retryUnsafe   bool
+	reopen        bool
 	clock         clock
 }
 
@@ -165,13 +166,52 @@ func WithPrepare(prepare func(req *http.Request) error) Option {
 	return func(cfg *config) { cfg.prepare = prepare }
 }
 
-// WithRetryNonIdempotent lets a stream send a non-idempotent request, such
-// as the POST of an LLM completion, again after a failure or a clean end
-// of stream. By default such a request is sent once: sending it again
-// could repeat the work, and its cost. A request with an Idempotency-Key
-// or X-Idempotency-Key header counts as idempotent.
+// WithRetryNonIdempotent(true) lets a stream send a non-idempotent request,
+// such as the POST of an LLM completion, again after a failure: a dropped
+// connection, an idle timeout, a 429 or a 5xx. It never reopens the request
+// after the server ends its stream cleanly; [WithReopen] does that. The
+// default, false, sends such a request once: sending it again could repeat
+// the work, and its cost, so a failure ends the stream with an error. A
+// request with an Idempotency-Key or X-Idempotency-Key header, and a GET,
+// PUT, DELETE, HEAD, OPTIONS or TRACE, counts as idempotent and is sent
+// again after a failure whatever this option says.
+//
+// For a non-idempotent request the two options combine so:
+//
+//	WithReopen  WithRetryNonIdempotent  after a failure  after a clean end
+//	false       false                   ends with error  ends, Err is nil
+//	false       true                    sent again       ends, Err is nil
+//	true        false                   sent again       sent again
+//	true        true                    sent again       sent again
+//
+// In each "sent again" its body is sent again from the request's GetBody.
 func WithRetryNonIdempotent(retry bool) Option {
 	return func(cfg *config) { cfg.retryUnsafe = retry }
+}
+
+// WithReopen(true) makes every stream a feed, whatever its method: it is
+// opened again after the server ends it cleanly, as a browser's EventSource
+// reopens a GET, and sent again after failures, with its body from the
+// request's GetBody each time. Use it for a POST or REPORT subscription
+// that the server ends now and then. The default, false, keeps only a GET
+// a feed: any other request is not reopened after a clean end, and a
+// non-idempotent one (a POST) is not sent again after a failure either,
+// unless [WithRetryNonIdempotent] says so. A finished LLM completion over
+// POST is thus never sent again by default.
+//
+// For a non-idempotent request the two options combine so:
+//
+//	WithReopen  WithRetryNonIdempotent  after a failure  after a clean end
+//	false       false                   ends with error  ends, Err is nil
+//	false       true                    sent again       ends, Err is nil
+//	true        false                   sent again       sent again
+//	true        true                    sent again       sent again
+//
+// An idempotent request other than a GET (a PUT, or a POST with an
+// Idempotency-Key header) is sent again after failures in every row, and
+// reopened after a clean end only with WithReopen(true).
+func WithReopen(reopen bool) Option {
+	return func(cfg *config) { cfg.reopen = reopen }
 }
 
 // withClock replaces the clock and random source, for tests.
