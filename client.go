@@ -61,6 +61,19 @@ func NewClient(opts ...Option) *Client {
 // a failure, a request is sent again only if it is idempotent, or the Client
 // has [WithRetryNonIdempotent] or [WithReopen]; the table in their docs
 // sums it up.
+//
+// The last event ID is sent only if it passes [CheckEventID]: a header can
+// carry it back unchanged. When the server sets an ID that fails (with a
+// control character, a leading or trailing space, or over
+// [MaxEventIDSize] bytes), the stream still delivers every event exactly
+// as sent, and ends with an error wrapping [ErrInvalidLastEventID] only if
+// it must send that ID: at its next request, unless a later event has set
+// an ID that passes. So a stream that never reconnects, such as an LLM
+// answer, is not hurt, and the stream never sends a changed ID, which the
+// server would answer by replaying or skipping events, nor one so long
+// that the server refuses the request. An initial ID that fails (from
+// [WithLastEventID] or req's header) ends the stream before its first
+// request.
 func (c *Client) Connect(req *http.Request) *Stream {
 	if c.cfg.httpClient == nil {
 		c = NewClient()
@@ -145,9 +158,10 @@ var (
 	// Content response ends the stream, as the server's way to say that
 	// there is nothing more. [Stream.Err] is nil then.
 	ErrNoContent = errors.New("sse: the server answered 204 No Content, which ends the stream")
-	// ErrInvalidLastEventID is wrapped by the error of a stream that cannot
-	// reconnect because the server set an event ID that an HTTP header
-	// cannot carry: one with a control character other than tab.
+	// ErrInvalidLastEventID is wrapped by the errors of [CheckEventID]: an
+	// event ID that a Last-Event-ID header cannot carry back unchanged. A
+	// [Stream] whose last event ID is such an ID ends with it when it must
+	// send the ID (see [Client.Connect]); an [Encoder] refuses to write one.
 	ErrInvalidLastEventID = errors.New("sse: the last event ID cannot be sent")
 	// ErrNotReplayable is wrapped by the error of a stream that could not
 	// send its request again because the request's body cannot be read a
@@ -668,8 +682,8 @@ func (s *Stream) newRequest(ctx context.Context) (*http.Request, error) {
 		req.Header.Set("Cache-Control", "no-cache")
 	}
 	if s.lastID != "" {
-		if !validHeaderValue(s.lastID) {
-			return nil, fmt.Errorf("%w: %q has a control character, which the Last-Event-ID header cannot carry", ErrInvalidLastEventID, s.lastID)
+		if err := CheckEventID(s.lastID); err != nil {
+			return nil, fmt.Errorf("%w; the stream cannot resume from it: fix the server's IDs, or connect again with WithLastEventID", err)
 		}
 		req.Header.Set("Last-Event-ID", s.lastID)
 	} else {

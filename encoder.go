@@ -27,11 +27,17 @@ var ErrUnencodable = errors.New("sse: cannot encode")
 // through [net/http.Flusher] and a [bufio.Writer] does, the Encoder calls
 // it after each write so that the event leaves at once.
 //
+// By default the Encoder writes only IDs that a reader can send back
+// unchanged in a Last-Event-ID header, those that pass [CheckEventID];
+// [Encoder.SetStrictIDs] lifts that rule for a tool that must transcribe a
+// stream as it was.
+//
 // An Encoder is not safe for concurrent use.
 type Encoder struct {
 	w      io.Writer
 	buf    []byte
 	lastID string
+	lax    bool // SetStrictIDs(false)
 }
 
 // NewEncoder returns an Encoder that writes to w.
@@ -39,13 +45,32 @@ func NewEncoder(w io.Writer) *Encoder {
 	return &Encoder{w: w}
 }
 
+// SetStrictIDs sets whether the Encoder refuses an event ID that
+// [CheckEventID] refuses. It is true by default: a browser's EventSource
+// given an ID with a control character never reconnects, and one given an
+// ID with a leading or trailing space sends back a trimmed ID, from which
+// the server replays events. With strict false, the Encoder writes any ID
+// that a [Parser] reads back as it was: one with no CR, LF or NUL, in
+// valid UTF-8, of any length.
+func (e *Encoder) SetStrictIDs(strict bool) {
+	e.lax = !strict
+}
+
 // Encode writes ev as one event. It returns an error wrapping
 // [ErrUnencodable], and writes nothing, when a reader could not get the
 // same event back: a Type with CR or LF, an ID with CR, LF or NUL, Data
-// with CR, or any field that is not valid UTF-8.
+// with CR, or any field that is not valid UTF-8. With strict IDs (the
+// default, see [Encoder.SetStrictIDs]) it also refuses, with an error
+// that wraps both ErrUnencodable and [ErrInvalidLastEventID], an ID that
+// a reader could not send back in a Last-Event-ID header.
 func (e *Encoder) Encode(ev Event) error {
 	if err := checkEncodable(ev); err != nil {
 		return err
+	}
+	if !e.lax && ev.ID != e.lastID {
+		if reason := eventIDProblem(ev.ID); reason != "" {
+			return &idError{reason: reason}
+		}
 	}
 	b := e.buf[:0]
 	if ev.Type != "" && ev.Type != "message" {
@@ -149,3 +174,12 @@ func checkEncodable(ev Event) error {
 	}
 	return nil
 }
+
+// idError is the Encoder's refusal of an ID that fails CheckEventID.
+type idError struct{ reason string }
+
+func (e *idError) Error() string {
+	return "sse: cannot encode: " + e.reason + "; a reader could not send it back in Last-Event-ID (use SetStrictIDs(false) to write it anyway)"
+}
+
+func (e *idError) Unwrap() []error { return []error{ErrUnencodable, ErrInvalidLastEventID} }

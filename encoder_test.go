@@ -21,6 +21,7 @@ func TestEncoderEncode(t *testing.T) {
 		// back is what a parser reads from wire; the events themselves,
 		// with Type "" read as "message", when nil.
 		back []Event
+		lax  bool // SetStrictIDs(false)
 	}{
 		{
 			name:   "data only",
@@ -56,6 +57,19 @@ func TestEncoderEncode(t *testing.T) {
 			name:   "leading and trailing spaces kept",
 			events: []Event{{Type: " t ", Data: " x ", ID: " 1 "}},
 			wire:   "event:  t \nid:  1 \ndata:  x \n\n",
+			lax:    true,
+		},
+		{
+			name: "IDs a header cannot carry, with strict IDs off",
+			events: []Event{
+				{Data: "a", ID: "ctl\x01id"},
+				{Data: "b", ID: "\tpadded id "},
+				{Data: "c", ID: strings.Repeat("9", MaxEventIDSize+1)},
+			},
+			wire: "id: ctl\x01id\ndata: a\n\n" +
+				"id: \tpadded id \ndata: b\n\n" +
+				"id: " + strings.Repeat("9", MaxEventIDSize+1) + "\ndata: c\n\n",
+			lax: true,
 		},
 		{
 			name:   "colons, NUL and Unicode",
@@ -91,6 +105,7 @@ func TestEncoderEncode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			enc := NewEncoder(&buf)
+			enc.SetStrictIDs(!tt.lax)
 			for _, ev := range tt.events {
 				if err := enc.Encode(ev); err != nil {
 					t.Fatalf("Encode(%+v) = %v", ev, err)
@@ -155,6 +170,53 @@ func TestEncoderRefuses(t *testing.T) {
 				t.Errorf("after the refused event, wrote %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+func TestEncoderStrictIDs(t *testing.T) {
+	tests := []struct {
+		id     string
+		reason string
+	}{
+		{"ctl\x01id", "a control character"},
+		{"a\x7f", "a control character"},
+		{" padded", "starts with a space"},
+		{"padded\t", "ends with a space or tab"},
+		{strings.Repeat("x", MaxEventIDSize+1), "over MaxEventIDSize"},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		enc := NewEncoder(&buf)
+		err := enc.Encode(Event{ID: tt.id, Data: "x"})
+		if !errors.Is(err, ErrUnencodable) || !errors.Is(err, ErrInvalidLastEventID) {
+			t.Errorf("Encode with ID %.20q = %v, want an error wrapping ErrUnencodable and ErrInvalidLastEventID", tt.id, err)
+			continue
+		}
+		if buf.Len() != 0 {
+			t.Errorf("Encode with ID %.20q wrote %q", tt.id, buf.Bytes())
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, "sse: cannot encode: ") || !strings.Contains(msg, tt.reason) || !strings.Contains(msg, "SetStrictIDs(false)") {
+			t.Errorf("error %q does not say what failed and how to write it anyway", msg)
+		}
+		// Off, the same ID is written, and read back as it was.
+		enc.SetStrictIDs(false)
+		if err := enc.Encode(Event{ID: tt.id, Data: "x"}); err != nil {
+			t.Errorf("with strict IDs off, Encode with ID %.20q = %v", tt.id, err)
+		}
+		want := []Event{{Type: "message", ID: tt.id, Data: "x"}}
+		checkDeliveries(t, parseInput{input: buf.String()}, streamResult{Events: want, LastID: tt.id})
+	}
+
+	// What the format itself cannot carry stays refused with strict IDs
+	// off, and the error does not suggest SetStrictIDs.
+	for _, id := range []string{"a\nb", "a\rb", "a\x00b", "\xff"} {
+		var buf bytes.Buffer
+		enc := NewEncoder(&buf)
+		enc.SetStrictIDs(false)
+		err := enc.Encode(Event{ID: id, Data: "x"})
+		if !errors.Is(err, ErrUnencodable) || buf.Len() != 0 || strings.Contains(err.Error(), "SetStrictIDs") {
+			t.Errorf("lax Encode with ID %q = %v and wrote %q, want ErrUnencodable, nothing written, no SetStrictIDs hint", id, err, buf.Bytes())
+		}
 	}
 }
 

@@ -37,14 +37,3 @@ func unwrapURLError(err error) error {
 	}
 	return err
 }
-
-// validHeaderValue reports whether v can be sent as an HTTP header value:
-// no control characters but tab.
-func validHeaderValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}

@@ -27,18 +27,3 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
-
-func TestValidHeaderValue(t *testing.T) {
-	tests := []struct {
-		v    string
-		want bool
-	}{
-		{"42", true}, {"a\tb", true}, {"é", true}, {"", true},
-		{"a\x01b", false}, {"a\x7fb", false}, {"a\x00", false},
-	}
-	for _, tt := range tests {
-		if got := validHeaderValue(tt.v); got != tt.want {
-			t.Errorf("validHeaderValue(%q) = %v, want %v", tt.v, got, tt.want)
-		}
-	}
-}
