@@ -7,10 +7,9 @@ import (
 	"io"
 	"iter"
 	"log/slog"
-	"mime"
 	"net/http"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -102,8 +101,8 @@ func (c *Client) Events(req *http.Request) iter.Seq2[Event, error] {
 // Stream is a live event stream, opened by [Client.Connect]. Step through
 // its events with [Stream.Next] and [Stream.Event], as with a [Parser], or
 // range over [Stream.All]. Next, Event, Raw, Err, LastEventID and All
-// must be called from one goroutine at a time; Close and Reconnect may be
-// called from any goroutine.
+// must be called from one goroutine at a time; Close, Reconnect and
+// Response may be called from any goroutine.
 //
 // Call Close when done with a stream that has not ended, to release its
 // connection.
@@ -117,6 +116,8 @@ type Stream struct {
 	// leave a token in it, after setting forced or closed, which the
 	// woken wait then reads.
 	wake chan struct{}
+
+	resp atomic.Pointer[http.Response] // the latest response, for Response
 
 	mu            sync.Mutex
 	closed        bool
@@ -178,58 +179,6 @@ var (
 	errClosed    = errors.New("sse: stream closed")
 	errReconnect = errors.New("sse: reconnect requested")
 )
-
-// ResponseError reports a response that the stream rejected: a status
-// other than 200, a Content-Type other than text/event-stream, or a
-// failed check of the validator set with [WithValidator]. It holds what a
-// caller needs to understand it, such as an API's JSON error body.
-type ResponseError struct {
-	StatusCode int         // as http.Response.StatusCode
-	Status     string      // as http.Response.Status, e.g. "401 Unauthorized"
-	Header     http.Header // the response's headers
-	// Body is the start of the response body: at most MaxErrorBodySize
-	// bytes.
-	Body []byte
-	// Err is why the response was rejected: it wraps ErrUnexpectedStatus,
-	// ErrNotEventStream, or the validator's error.
-	Err error
-
-	method, url string
-}
-
-// MaxErrorBodySize bounds how much of a rejected response's body a
-// [ResponseError] keeps.
-const MaxErrorBodySize = 4 << 10
-
-func (e *ResponseError) Error() string {
-	if e.Err == ErrUnexpectedStatus {
-		return fmt.Sprintf("sse: %s %s: unexpected status %s", e.method, e.url, e.Status)
-	}
-	return fmt.Sprintf("sse: %s %s: %s: %s", e.method, e.url, e.Status, strings.TrimPrefix(e.Err.Error(), "sse: "))
-}
-
-func (e *ResponseError) Unwrap() error { return e.Err }
-
-// CheckResponse is the default validator of a [Client]: it accepts a
-// response with status 200 and a Content-Type of text/event-stream, with
-// any parameters, and returns an error that wraps [ErrUnexpectedStatus]
-// or [ErrNotEventStream] otherwise.
-func CheckResponse(resp *http.Response) error {
-	if resp.StatusCode != http.StatusOK {
-		return ErrUnexpectedStatus
-	}
-	ct := resp.Header.Get("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		// Tolerate junk parameters: the media type is what counts.
-		mt, _, _ = strings.Cut(ct, ";")
-		mt = strings.ToLower(strings.TrimSpace(mt))
-	}
-	if mt != "text/event-stream" {
-		return fmt.Errorf("%w: its Content-Type is %q; check the URL, or use WithValidator to accept it", ErrNotEventStream, ct)
-	}
-	return nil
-}
 
 // Next advances the stream to its next event, connecting and reconnecting
 // as needed, and reports whether there is one. It returns false when the
@@ -415,6 +364,7 @@ func (s *Stream) sendFailed(ctx context.Context, cancel context.CancelCauseFunc,
 // accept takes the response to an attempt's request: it connects the
 // parser to an event stream, or ends the attempt.
 func (s *Stream) accept(cancel context.CancelCauseFunc, req *http.Request, resp *http.Response) {
+	s.keepResponse(resp)
 	if resp.StatusCode == http.StatusNoContent {
 		s.stopIdle()
 		resp.Body.Close()
@@ -427,15 +377,7 @@ func (s *Stream) accept(cancel context.CancelCauseFunc, req *http.Request, resp 
 		return
 	}
 	if verr := s.c.cfg.validate(resp); verr != nil {
-		rerr := &ResponseError{
-			StatusCode: resp.StatusCode,
-			Status:     resp.Status,
-			Header:     resp.Header,
-			Err:        verr,
-			method:     req.Method,
-			url:        s.url(),
-		}
-		rerr.Body, _ = io.ReadAll(io.LimitReader(resp.Body, MaxErrorBodySize))
+		rerr := s.reject(req, resp, verr)
 		s.stopIdle()
 		resp.Body.Close()
 		cancel(nil)
@@ -462,6 +404,59 @@ func (s *Stream) accept(cancel context.CancelCauseFunc, req *http.Request, resp 
 	if h := s.c.cfg.hooks.OnConnect; h != nil {
 		h(resp)
 	}
+}
+
+// reject returns the error of a response that validate rejected with
+// verr, with as much of its body as the Client keeps.
+func (s *Stream) reject(req *http.Request, resp *http.Response, verr error) *ResponseError {
+	limit := s.c.cfg.maxErrorBody
+	if limit <= 0 {
+		limit = MaxErrorBodySize
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
+	cut := len(body) > limit
+	if cut {
+		body = body[:limit]
+	}
+	return &ResponseError{
+		StatusCode:    resp.StatusCode,
+		Status:        resp.Status,
+		Header:        resp.Header,
+		Body:          body,
+		BodyTruncated: cut,
+		Err:           verr,
+		method:        req.Method,
+		url:           s.url(),
+		reason:        summarize(body, credentials(req)),
+	}
+}
+
+// keepResponse records resp for [Stream.Response]: a copy without the
+// body, which the stream reads, and without the trailers, which the
+// transport fills in as the body ends.
+func (s *Stream) keepResponse(resp *http.Response) {
+	kept := *resp
+	kept.Body = http.NoBody
+	kept.Trailer = nil
+	s.resp.Store(&kept)
+}
+
+// Response returns the response of the stream's latest connection: its
+// status, headers and protocol, and the request that was sent (Request).
+// Its Body is [http.NoBody], since the stream reads the real one, and its
+// Trailer is nil.
+//
+// Response returns nil until the first response arrives. Every response
+// counts, a rejected one too (a 401, or one that is not an event stream):
+// while the stream waits to reconnect, or when a later attempt fails
+// before a response, Response still returns the previous one; the next
+// response replaces it. It stays available after the stream has ended, so
+// that a caller can read a header such as x-request-id once the events
+// are done. Response may be called from any goroutine, also while another
+// one steps through the events; the returned value is the caller's to
+// read, and must not be changed.
+func (s *Stream) Response() *http.Response {
+	return s.resp.Load()
 }
 
 // endConnection handles the end of a connection's body: a clean end, a

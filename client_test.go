@@ -393,7 +393,7 @@ func TestClientFailsFastWithReadableBody(t *testing.T) {
 		t.Fatalf("Err() = %v, want a *ResponseError", err)
 	}
 	got := fmt.Sprintf("%d|%s|%s|%s", re.StatusCode, re.Header.Get("X-Request-Id"), re.Body, err)
-	want := fmt.Sprintf("401|req-1|%s|sse: GET %s: unexpected status 401 Unauthorized", body, srv.srv.URL)
+	want := fmt.Sprintf("401|req-1|%s|sse: GET %s: unexpected status 401 Unauthorized; the server said: Incorrect API key", body, srv.srv.URL)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("error (-want +got):\n%s", diff)
 	}
@@ -409,8 +409,39 @@ func TestClientBoundsErrorBody(t *testing.T) {
 	srv := newScript(t, serveStatus(http.StatusForbidden, strings.Repeat("x", 1<<20)))
 	_, err := collect(NewClient(WithHTTPClient(srv.srv.Client())).Connect(newGet(t, srv.srv.URL)))
 	var re *ResponseError
-	if !errors.As(err, &re) || len(re.Body) != MaxErrorBodySize {
-		t.Fatalf("Err() = %v; want a *ResponseError with %d bytes of body", err, MaxErrorBodySize)
+	if !errors.As(err, &re) || len(re.Body) != MaxErrorBodySize || !re.BodyTruncated {
+		t.Fatalf("Err() = %v; want a *ResponseError with %d bytes of a truncated body", err, MaxErrorBodySize)
+	}
+}
+
+func TestClientMaxErrorBodySize(t *testing.T) {
+	tests := []struct {
+		name      string
+		limit     int
+		size      int
+		wantLen   int
+		wantTrunc bool
+	}{
+		{"default limit", 0, 10 << 10, MaxErrorBodySize, true},
+		{"raised: the whole answer", 64 << 10, 10 << 10, 10 << 10, false},
+		{"exactly the limit is whole", 100, 100, 100, false},
+		{"one byte over", 100, 101, 100, true},
+		{"negative keeps the default", -1, 5 << 10, MaxErrorBodySize, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newScript(t, serveStatus(http.StatusOK, strings.Repeat("x", tt.size), "Content-Type", "application/json"))
+			c := NewClient(WithHTTPClient(srv.srv.Client()), WithMaxErrorBodySize(tt.limit))
+			_, err := collect(c.Connect(newGet(t, srv.srv.URL)))
+			var re *ResponseError
+			if !errors.As(err, &re) || !errors.Is(err, ErrNotEventStream) {
+				t.Fatalf("Err() = %v, want a *ResponseError for ErrNotEventStream", err)
+			}
+			got := fmt.Sprintf("%d %v", len(re.Body), re.BodyTruncated)
+			if diff := cmp.Diff(fmt.Sprintf("%d %v", tt.wantLen, tt.wantTrunc), got); diff != "" {
+				t.Errorf("len(Body) BodyTruncated (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -803,11 +834,14 @@ func TestClientSkipOversized(t *testing.T) {
 }
 
 func TestClientSecretsStayOutOfErrorsAndLogs(t *testing.T) {
-	srv := newScript(t, serveStatus(http.StatusForbidden, "denied"))
+	// APIs echo the credentials they reject in their error messages.
+	echo := `{"error":{"message":"Incorrect API key provided: sk-SECRET-HEADER (also sk-SECRET, COOKIE-SECRET, XKEY-SECRET, user, pa55word)"}}`
+	srv := newScript(t, serveStatus(http.StatusForbidden, echo))
 	u := strings.Replace(srv.srv.URL, "http://", "http://user:pa55word@", 1) + "/v1/stream?api_key=sk-SECRET&cursor=9#frag"
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
 	req.Header.Set("Authorization", "Bearer sk-SECRET-HEADER")
 	req.Header.Set("Cookie", "session=COOKIE-SECRET")
+	req.Header.Set("X-Api-Key", "XKEY-SECRET")
 	var logs bytes.Buffer
 	c := NewClient(WithHTTPClient(srv.srv.Client()), WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	_, err := collect(c.Connect(req))
@@ -824,7 +858,10 @@ func TestClientSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 		t.Fatal("want a connection error")
 	}
 	all := err.Error() + "\n" + err2.Error() + "\n" + logs.String()
-	for _, secret := range []string{"pa55word", "sk-SECRET", "COOKIE-SECRET", "user:", "cursor=9"} {
+	if !strings.Contains(all, "Incorrect API key provided: *** (also ***, ***, ***, ***, ***)") {
+		t.Errorf("the server's reason, without the credentials, is missing from:\n%s", all)
+	}
+	for _, secret := range []string{"pa55word", "sk-SECRET", "COOKIE-SECRET", "XKEY-SECRET", "user", "cursor=9"} {
 		if strings.Contains(all, secret) {
 			t.Errorf("%q appears in errors or logs:\n%s", secret, all)
 		}

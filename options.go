@@ -50,6 +50,7 @@ type config struct {
 	prepare       func(*http.Request) error
 	retryUnsafe   bool
 	reopen        bool
+	maxErrorBody  int
 	clock         clock
 }
 
@@ -212,6 +213,16 @@ func WithRetryNonIdempotent(retry bool) Option {
 // reopened after a clean end only with WithReopen(true).
 func WithReopen(reopen bool) Option {
 	return func(cfg *config) { cfg.reopen = reopen }
+}
+
+// WithMaxErrorBodySize sets how much of a rejected response's body, in
+// bytes, a [ResponseError] keeps in its Body: raise it to read a whole JSON
+// answer, such as the error of an API or the answer of an MCP server in
+// its JSON response mode. The body is read up to the limit and no further,
+// and [ResponseError].BodyTruncated says whether there was more. Zero or
+// less keeps the default, [MaxErrorBodySize].
+func WithMaxErrorBodySize(n int) Option {
+	return func(cfg *config) { cfg.maxErrorBody = n }
 }
 
 // withClock replaces the clock and random source, for tests.

@@ -307,7 +307,7 @@ func TestErrors(t *testing.T) {
 			w.WriteHeader(http.StatusUnauthorized)
 			io.WriteString(w, `{"error":{"message":"Incorrect API key provided"}}`+"\n")
 		},
-		want: "sse: GET URL/x: unexpected status 401 Unauthorized\n" +
+		want: "sse: GET URL/x: unexpected status 401 Unauthorized; the server said: Incorrect API key provided\n" +
 			"response body:\n" +
 			`{"error":{"message":"Incorrect API key provided"}}` + "\n" +
 			"hint: the server refused the credentials: check them, and send them with -H 'Authorization: Bearer ...' or the header the API names\n",
@@ -316,7 +316,7 @@ func TestErrors(t *testing.T) {
 		handler: func(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
 		},
-		want: "sse: GET URL/x: unexpected status 404 Not Found\n" +
+		want: "sse: GET URL/x: unexpected status 404 Not Found; the server said: 404 page not found\n" +
 			"response body:\n404 page not found\n" +
 			"hint: check the URL\n",
 	}, {
@@ -325,7 +325,7 @@ func TestErrors(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"answer":"whole"}`)
 		},
-		want: "sse: GET URL/x: 200 OK: response is not an event stream: its Content-Type is \"application/json\"; check the URL, or use WithValidator to accept it\n" +
+		want: "sse: GET URL/x: 200 OK: response is not an event stream: its Content-Type is \"application/json\"; read the answer from ResponseError.Body (WithMaxErrorBodySize keeps more of it), or accept the type with WithValidator if the server sends events under it; the server said: {\"answer\":\"whole\"}\n" +
 			"response body:\n" + `{"answer":"whole"}` + "\n" +
 			"hint: the server did not answer with an event stream (Content-Type: text/event-stream): check the URL, and whether the API needs to be asked to stream (as with \"stream\": true in the body)\n",
 	}, {
@@ -505,7 +505,7 @@ func TestDemoServerRefusesNoKey(t *testing.T) {
 	got := runCLI(t, context.Background(), "", "-d", `{"messages":[{"role":"user","content":"hi"}]}`, srv.url+"/v1/chat/completions")
 	want := result{
 		Code: exitError,
-		Stderr: "sse: POST URL/v1/chat/completions: unexpected status 401 Unauthorized\n" +
+		Stderr: "sse: POST URL/v1/chat/completions: unexpected status 401 Unauthorized; the server said: No API key: send one with the header Authorization: Bearer <key>\n" +
 			"response body:\n" +
 			`{"error":{"message":"No API key: send one with the header Authorization: Bearer <key>","type":"invalid_request_error"}}` + "\n" +
 			"hint: the server refused the credentials: check them, and send them with -H 'Authorization: Bearer ...' or the header the API names\n",
