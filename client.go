@@ -356,7 +356,7 @@ func (s *Stream) beginAttempt() (context.Context, context.CancelCauseFunc, bool)
 // sendFailed handles the error of sending an attempt's request.
 func (s *Stream) sendFailed(ctx context.Context, cancel context.CancelCauseFunc, req *http.Request, err error) {
 	s.stopIdle()
-	err = s.explain(ctx, fmt.Errorf("sse: %s %s: %w", req.Method, s.url(), unwrapURLError(err)))
+	err = s.explain(ctx, fmt.Errorf("sse: %s %s: %w", req.Method, s.url(), redactError(err)))
 	cancel(nil)
 	s.failed(err, false, 0)
 }
@@ -483,7 +483,7 @@ func (s *Stream) endConnection() {
 	} else {
 		var le *LimitError
 		if !errors.As(err, &le) {
-			err = fmt.Errorf("sse: connection to %s lost: %w", s.url(), err)
+			err = fmt.Errorf("sse: connection to %s lost: %w", s.url(), redactError(err))
 		}
 	}
 	if ctx != nil {
