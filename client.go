@@ -173,6 +173,16 @@ var (
 // errRequest marks errors in building a request, which no retry mends.
 var errRequest = errors.New("sse: invalid request")
 
+// errEndOfStream is the reason that hooks, logs and a RetryPolicy's
+// ShouldRetry get when the server ended a response cleanly: it says so,
+// and wraps io.EOF for errors.Is.
+var errEndOfStream error = endOfStream{}
+
+type endOfStream struct{}
+
+func (endOfStream) Error() string { return "sse: the server ended the response cleanly" }
+func (endOfStream) Unwrap() error { return io.EOF }
+
 // errClosed and errReconnect are the causes with which Close and Reconnect
 // cancel a connection.
 var (
@@ -199,7 +209,8 @@ func (s *Stream) Next() bool {
 }
 
 // Event returns the current event, the one found by the latest call to
-// [Stream.Next] that returned true.
+// [Stream.Next], which returned true. Once Next has returned false there
+// is no current event, and Event returns the zero Event.
 func (s *Stream) Event() Event {
 	if s.parser == nil {
 		return Event{}
@@ -479,7 +490,7 @@ func (s *Stream) endConnection() {
 	healthy := s.events > 0 || s.c.cfg.clock.now().Sub(s.connectedAt) >= s.c.cfg.policy.resetAfter()
 	s.parser = nil
 	if err == nil {
-		err = io.EOF
+		err = errEndOfStream
 	} else {
 		var le *LimitError
 		if !errors.As(err, &le) {
@@ -515,7 +526,7 @@ func (s *Stream) failed(err error, healthy bool, floor time.Duration) {
 	}
 	// The server's clean end of a healthy connection is no failure: a GET
 	// stream opens again after the base delay, as EventSource does.
-	clean := err == io.EOF
+	clean := err == errEndOfStream
 	counted := !(clean && healthy)
 	if counted {
 		s.failures++
@@ -534,7 +545,7 @@ func (s *Stream) failed(err error, healthy bool, floor time.Duration) {
 	}
 	if retry && !s.idempotent {
 		retry = false
-		if err != io.EOF {
+		if err != errEndOfStream {
 			err = fmt.Errorf("%w (a %s request is not sent again unless the Client has WithRetryNonIdempotent(true))", err, s.req.Method)
 		}
 	}
@@ -546,7 +557,7 @@ func (s *Stream) failed(err error, healthy bool, floor time.Duration) {
 		retry = pol.ShouldRetry(attempt, err, retry)
 	}
 	if !retry {
-		if err == io.EOF {
+		if err == errEndOfStream {
 			err = nil
 		}
 		s.finish(err)

@@ -601,7 +601,7 @@ func TestClientIdleTimeoutReconnects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(evs) != 2 || len(disconnects) != 3 || !errors.Is(disconnects[0], ErrIdleTimeout) || disconnects[1] != io.EOF || disconnects[2] != ErrNoContent {
+	if len(evs) != 2 || len(disconnects) != 3 || !errors.Is(disconnects[0], ErrIdleTimeout) || !errors.Is(disconnects[1], io.EOF) || disconnects[1].Error() != "sse: the server ended the response cleanly" || disconnects[2] != ErrNoContent {
 		t.Fatalf("events %v, disconnects %v; want 2 events, an idle timeout, a clean end, then a 204", evs, disconnects)
 	}
 	if got := srv.requests()[1].LastEventID; got != "1" {

@@ -87,7 +87,7 @@ func ExampleClient_Events() {
 		},
 		OnDisconnect: func(err error) {
 			switch {
-			case err == io.EOF:
+			case errors.Is(err, io.EOF):
 				fmt.Println("the server ended the stream")
 			case errors.Is(err, sse.ErrNoContent):
 				fmt.Println("the server has nothing more: 204")

@@ -23,9 +23,12 @@ type Hooks struct {
 	// stream, before its first event is read.
 	OnConnect func(resp *http.Response)
 	// OnDisconnect is called once each time a connection attempt fails or
-	// a connection ends, with the reason: [io.EOF] when the server ended
-	// the stream cleanly, [ErrNoContent] when it answered 204. It is not called when the stream is closed, its
-	// context is cancelled, or [Stream.Reconnect] ends the connection.
+	// a connection ends, with the reason: an error that wraps [io.EOF]
+	// (test with [errors.Is]; its message says that the server ended the
+	// response cleanly) when the server ended the stream cleanly,
+	// [ErrNoContent] when it answered 204. It is not called when the stream
+	// is closed, its context is cancelled, or [Stream.Reconnect] ends the
+	// connection.
 	OnDisconnect func(err error)
 	// OnRetry is called when the stream will try again: after delay, for
 	// attempt number attempt of a run of failures (1 for the first retry),

@@ -57,7 +57,8 @@ type RetryPolicy struct {
 	// ShouldRetry, if not nil, has the last word on each failure: it is
 	// called with the number of failed attempts in a row (1 for the first),
 	// the error, and what the policy would do, and returns whether to try
-	// again. err is [io.EOF] when the server ended the stream cleanly,
+	// again. err wraps [io.EOF] (test with [errors.Is]) when the server
+	// ended the stream cleanly,
 	// which the policy retries only for a GET; return true to reopen
 	// other streams too.
 	// Cancelling the context and [Stream.Close] end the stream without

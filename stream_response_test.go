@@ -90,3 +90,17 @@ func TestStreamResponseConcurrent(t *testing.T) {
 		t.Fatalf("got %d events, %v; want 10, nil", len(evs), err)
 	}
 }
+
+func TestStreamEventAfterTheEnd(t *testing.T) {
+	srv := newScript(t, serveStream("data: a\n\n"))
+	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, nil)
+	s := NewClient(WithHTTPClient(srv.srv.Client())).Connect(req)
+	var got []Event
+	for s.Next() {
+		got = append(got, s.Event())
+	}
+	got = append(got, s.Event())
+	if diff := cmp.Diff([]Event{{Type: "message", Data: "a"}, {}}, got); diff != "" {
+		t.Errorf("events, then Event after the loop (-want +got):\n%s", diff)
+	}
+}

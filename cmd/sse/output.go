@@ -135,7 +135,7 @@ func (p *progress) connected(resp *http.Response) {
 }
 
 func (p *progress) disconnected(err error) {
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		fmt.Fprintln(p.w, "stream ended")
 	}
 }
@@ -143,7 +143,7 @@ func (p *progress) disconnected(err error) {
 func (p *progress) retrying(attempt int, delay time.Duration, err error) {
 	line := fmt.Sprintf("reconnecting in %s (attempt %d)", formatDelay(delay), attempt)
 	why := describe(err, p.idle)
-	if p.verbose && err != io.EOF {
+	if p.verbose && !errors.Is(err, io.EOF) {
 		why = err.Error()
 	}
 	if why != "" {
@@ -165,7 +165,7 @@ func formatDelay(d time.Duration) string {
 func describe(err error, idle time.Duration) string {
 	var re *sse.ResponseError
 	switch {
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return ""
 	case errors.As(err, &re):
 		return "HTTP " + re.Status
