@@ -35,9 +35,9 @@ func defaultDemoConfig() demoConfig {
 // o's output flags: an LLM-style answer over POST, and a feed that drops
 // its connection once and resumes with Last-Event-ID.
 func (a *app) runDemo(ctx context.Context, o *options) int {
-	srv, err := startDemoServer(a.demo)
+	srv, err := startDemoServer(a.demo, o.demoAddr)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "sse: starting the demo server: %v\n", err)
+		fmt.Fprintf(a.stderr, "sse: starting the demo server: %v\nhint: choose another address with --demo-addr, or leave it out for a free port\n", err)
 		return exitError
 	}
 	defer srv.close()
@@ -47,12 +47,14 @@ func (a *app) runDemo(ctx context.Context, o *options) int {
 		title   string
 		headers []string
 		data    string
+		done    string
 		path    string
 	}{
 		{
-			title:   "an LLM-style answer, streamed token by token in answer to a POST",
+			title:   "an LLM-style answer, streamed token by token in answer to a POST, up to its [DONE]",
 			headers: []string{"Authorization: Bearer demo-key"},
 			data:    prompt,
+			done:    "[DONE]",
 			path:    "/v1/chat/completions",
 		},
 		{
@@ -66,6 +68,7 @@ func (a *app) runDemo(ctx context.Context, o *options) int {
 		so.url = srv.url + step.path
 		so.headers = append(step.headers, o.headers...)
 		so.data, so.hasData = step.data, step.data != ""
+		so.done, so.hasDone = step.done, step.done != ""
 		if i > 0 {
 			fmt.Fprintln(a.stderr)
 		}
@@ -87,6 +90,9 @@ func commandLine(o *options) string {
 	}
 	if o.hasData {
 		args = append(args, "-d", shellQuote(o.data))
+	}
+	if o.hasDone {
+		args = append(args, "--done", shellQuote(o.done))
 	}
 	args = append(args, o.url)
 	return strings.Join(args, " ")
@@ -111,8 +117,13 @@ type demoServer struct {
 	dropped atomic.Bool   // the feed has dropped its connection once
 }
 
-func startDemoServer(cfg demoConfig) (*demoServer, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// startDemoServer starts the demo server at addr, or on a free port of
+// 127.0.0.1 if addr is "".
+func startDemoServer(cfg demoConfig, addr string) (*demoServer, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}

@@ -50,6 +50,24 @@ func TestParseArgs(t *testing.T) {
 			o.dataOnly, o.jsonData = true, true
 		}),
 	}, {
+		name: "the flags of this release",
+		args: []string{"--state", "f", "--retry-post", "--reopen", "--max-time", "1m",
+			"--accept-type", "Text/Plain", "--accept-type=application/x-ndjson", "--max-size", "64KiB", "--skip-oversized",
+			"--done", "[DONE]", "--comments", "http://x/e"},
+		want: defaults(func(o *options) {
+			o.state = "f"
+			o.retryPost, o.reopen = true, true
+			o.maxTime = time.Minute
+			o.acceptTypes = []string{"text/plain", "application/x-ndjson"}
+			o.maxSize, o.skipBig = 64<<10, true
+			o.done, o.hasDone = "[DONE]", true
+			o.comments = true
+		}),
+	}, {
+		name: "--demo-addr implies --demo",
+		args: []string{"--demo-addr", "127.0.0.1:8080"},
+		want: defaults(func(o *options) { o.url, o.demo, o.demoAddr = "", true, "127.0.0.1:8080" }),
+	}, {
 		name: "-- ends the flags",
 		args: []string{"-v", "--", "http://x/e"},
 		want: defaults(func(o *options) { o.verbose = true }),
@@ -91,6 +109,15 @@ func TestParseArgsErrors(t *testing.T) {
 		{[]string{"-H", "X: a\x00b", "http://x"}, `invalid value "X: a\x00b" for flag -H: the value of header "X" has a control character`},
 		{[]string{"--idle-timeout", "-1s", "http://x"}, "--idle-timeout must be 0 (off) or more, not -1s"},
 		{[]string{"http://"}, `"http://" is not an http:// or https:// URL`},
+		{[]string{"--last-event-id", " 5", "http://x"}, `--last-event-id " 5" cannot be sent in a Last-Event-ID header: the event ID " 5" starts with a space or tab, which HTTP trims from the header`},
+		{[]string{"--max-time", "-1s", "http://x"}, "--max-time must be 0 (no limit) or more, not -1s"},
+		{[]string{"--reopen", "--no-reconnect", "http://x"}, "--reopen and --no-reconnect contradict each other; choose one"},
+		{[]string{"--done", "", "http://x"}, "--done needs the data of the last event, such as --done '[DONE]'"},
+		{[]string{"--demo", "--done", "[DONE]"}, "--demo runs two streams of its own; leave out --done and --state"},
+		{[]string{"--demo-addr", "127.0.0.1:1", "--state", "f"}, "--demo runs two streams of its own; leave out --done and --state"},
+		{[]string{"--accept-type", "text", "http://x"}, `invalid value "text" for flag -accept-type: write a media type such as text/plain, without parameters`},
+		{[]string{"--accept-type", "text/plain; charset=utf-8", "http://x"}, `invalid value "text/plain; charset=utf-8" for flag -accept-type: write a media type such as text/plain, without parameters`},
+		{[]string{"--max-size", "big", "http://x"}, `invalid value "big" for flag -max-size: write a size such as 65536, 64KiB or 32MiB, less than 2GiB`},
 	}
 	for _, tt := range tests {
 		_, err := parseArgs(tt.args)

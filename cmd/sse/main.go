@@ -20,15 +20,21 @@ import (
 	"runtime"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/ssekit/sse"
 )
 
 // Exit codes.
 const (
 	exitOK          = 0   // the stream ended cleanly
-	exitError       = 1   // the stream failed
+	exitError       = 1   // the stream failed, or was truncated (--done)
 	exitUsage       = 2   // the command line is wrong
-	exitInterrupted = 130 // Ctrl-C, as shells report SIGINT
+	exitMaxTime     = 28  // --max-time ran out, as curl's "operation timed out"
+	exitInterrupted = 130 // Ctrl-C or SIGTERM, as shells report SIGINT
 )
+
+// errMaxTime is the cause of the context of a run that --max-time cut.
+var errMaxTime = errors.New("sse: --max-time ran out")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -73,7 +79,13 @@ func (a *app) run(ctx context.Context, args []string) int {
 	case o.version:
 		fmt.Fprintln(a.stdout, version())
 		return exitOK
-	case o.demo:
+	}
+	if o.maxTime > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, o.maxTime, errMaxTime)
+		defer cancel()
+	}
+	if o.demo {
 		return a.runDemo(ctx, o)
 	}
 	return a.stream(ctx, o)
@@ -87,33 +99,86 @@ func (a *app) stream(ctx context.Context, o *options) int {
 		fmt.Fprintf(a.stderr, "sse: %v\n", err)
 		return exitError
 	}
+	var state *stateFile
+	if o.state != "" {
+		if state, err = loadState(o.state); err != nil {
+			fmt.Fprintf(a.stderr, "sse: %v\n", err)
+			return exitError
+		}
+		if id, ok := state.lastID(); ok {
+			so := *o
+			so.lastEventID, so.hasLastID = id, true
+			o = &so
+		}
+	}
 	req, err := newRequest(ctx, o, body)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "sse: %v\nRun 'sse -h' for usage.\n", err)
 		return exitUsage
 	}
-	client, closeIdle := newClient(o, a.stderr)
+	out := newPrinter(a.stdout, a.stderr, o)
+	var comment func([]byte)
+	if o.comments {
+		comment = out.comment
+	}
+	client, closeIdle := newClient(o, a.stderr, comment)
 	defer closeIdle()
 	s := client.Connect(req)
 	defer s.Close()
 
-	out := newPrinter(a.stdout, o)
-	for s.Next() {
-		if err := out.print(s.Event()); err != nil {
-			fmt.Fprintf(a.stderr, "sse: writing an event to the output: %v\n", err)
-			return exitError
-		}
+	done, err := copyEvents(s, out, state, o)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "sse: %v\n", err)
+		return exitError
 	}
 	err = s.Err()
 	switch {
+	case done:
+		return exitOK
+	case errors.Is(context.Cause(ctx), errMaxTime):
+		fmt.Fprintf(a.stderr, "sse: stopped after --max-time %v\n", o.maxTime)
+		return exitMaxTime
 	case ctx.Err() != nil:
 		fmt.Fprintln(a.stderr, "interrupted")
 		return exitInterrupted
 	case err != nil:
-		reportError(a.stderr, err)
+		reportError(a.stderr, err, o, s.LastEventID())
+		return exitError
+	case o.hasDone:
+		fmt.Fprintf(a.stderr, "sse: stream truncated: it ended before the event whose data is %q (--done)\n", o.done)
 		return exitError
 	}
 	return exitOK
+}
+
+// copyEvents prints the events of s until it ends, or until the --done
+// event, and reports whether that event came. After each event it saves
+// the last event ID in state, so that the ID is saved only once the event
+// is out. The error is one of writing the output or the state; the
+// stream's own error is left to [sse.Stream.Err].
+func copyEvents(s *sse.Stream, out *printer, state *stateFile, o *options) (done bool, err error) {
+	for s.Next() {
+		if err := out.commentErr(); err != nil {
+			return false, fmt.Errorf("writing a comment to the output: %w", err)
+		}
+		ev := s.Event()
+		if o.hasDone && ev.Data == o.done {
+			done = true
+			break
+		}
+		if err := out.print(ev); err != nil {
+			return false, fmt.Errorf("writing an event to the output: %w", err)
+		}
+		if err := state.save(s.LastEventID()); err != nil {
+			return false, err
+		}
+	}
+	if err := out.commentErr(); err != nil {
+		return false, fmt.Errorf("writing a comment to the output: %w", err)
+	}
+	// The stream may have moved its last event ID with an "id" field
+	// that dispatched no event, and the --done event may carry one.
+	return done, state.save(s.LastEventID())
 }
 
 // version returns the command's version: the module version it was built

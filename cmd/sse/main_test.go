@@ -117,6 +117,26 @@ func TestFeedResumesAfterDrop(t *testing.T) {
 	}
 }
 
+// hold answers with stream, then keeps the connection open until the
+// client goes.
+func hold(stream string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		eventStream(w)
+		io.WriteString(w, stream)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}
+}
+
+// serveOrRefuse serves h, or returns the URL of a closed port if h is nil.
+func serveOrRefuse(t *testing.T, h http.HandlerFunc) string {
+	t.Helper()
+	if h == nil {
+		return closedPort(t)
+	}
+	return serve(t, h)
+}
+
 // echo streams back what it received as one event, and counts requests.
 func echo(requests *atomic.Int32) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -204,7 +224,7 @@ func TestOutputFormats(t *testing.T) {
 		name: "default",
 		want: "data: plain\n\n" +
 			"event: update\nid: 7\ndata: {\"n\":1,\"s\":\"<b>\"}\n\n" +
-			"event: note\nid: 7\ndata: two\ndata: lines\n\n",
+			"event: note\ndata: two\ndata: lines\n\n",
 	}, {
 		name: "json",
 		args: []string{"--json"},
@@ -229,6 +249,12 @@ func TestOutputFormats(t *testing.T) {
 		name: "event filter",
 		args: []string{"--event", "note", "--event", "message"},
 		want: "data: plain\n\nevent: note\nid: 7\ndata: two\ndata: lines\n\n",
+	}, {
+		name: "event stream, pretty JSON",
+		args: []string{"--json-data"},
+		want: "data: plain\n\n" +
+			"event: update\nid: 7\ndata: {\ndata:   \"n\": 1,\ndata:   \"s\": \"<b>\"\ndata: }\n\n" +
+			"event: note\ndata: two\ndata: lines\n\n",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,11 +280,11 @@ func TestVerboseMasksCredentials(t *testing.T) {
 		"-H", "Cookie: id=cookie-secret",
 		"-H", "X-Api-Key: key-secret",
 		"-H", "X-Trace: visible",
-		url+"/events?stream=1")
+		strings.Replace(url, "http://", "http://user:pass-secret@", 1)+"/events?stream=1&api_key=query-secret&tok3n-secret")
 	want := result{
 		Code:   exitOK,
 		Stdout: "data: hi\n\n",
-		Stderr: "> GET /events?stream=1 HTTP/1.1\n" +
+		Stderr: "> GET /events?stream=***&api_key=***&=*** HTTP/1.1\n" +
 			"> Host: " + strings.TrimPrefix(url, "http://") + "\n" +
 			"> Accept: text/event-stream\n" +
 			"> Authorization: Bearer ***\n" +
@@ -275,7 +301,7 @@ func TestVerboseMasksCredentials(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("run -v (-want +got):\n%s", diff)
 	}
-	for _, secret := range []string{"sk-very-secret", "cookie-secret", "key-secret", "s3cr3t-session"} {
+	for _, secret := range []string{"sk-very-secret", "cookie-secret", "key-secret", "s3cr3t-session", "pass-secret", "query-secret", "tok3n-secret"} {
 		if strings.Contains(got.Stderr, secret) {
 			t.Errorf("stderr shows the secret %q", secret)
 		}
@@ -299,6 +325,7 @@ func TestErrors(t *testing.T) {
 		name    string
 		handler http.HandlerFunc // nil: nothing listens
 		args    []string
+		query   string // of the URL
 		want    string // stderr
 	}{{
 		name: "401 shows the JSON body",
@@ -312,22 +339,33 @@ func TestErrors(t *testing.T) {
 			`{"error":{"message":"Incorrect API key provided"}}` + "\n" +
 			"hint: the server refused the credentials: check them, and send them with -H 'Authorization: Bearer ...' or the header the API names\n",
 	}, {
+		name: "a body that echoes the key, cut to its first 4KiB",
+		handler: func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintf(w, "Bad key %s for %s.\n%s", strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), r.URL.Query().Get("sig"), strings.Repeat("x", 5000))
+		},
+		args:  []string{"-H", "Authorization: Bearer sk-echoed-secret"},
+		query: "?sig=sig-echoed-secret",
+		want: "sse: GET URL/x?sig=***: unexpected status 401 Unauthorized; the server said: Bad key *** for ***.\n" +
+			"response body (its first 4KiB):\n" +
+			"Bad key *** for ***.\n" + strings.Repeat("x", 4096-len("Bad key sk-echoed-secret for sig-echoed-secret.\n")) + "\n" +
+			"hint: the server refused the credentials: check them, and send them with -H 'Authorization: Bearer ...' or the header the API names\n",
+	}, {
 		name: "404",
 		handler: func(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
 		},
 		want: "sse: GET URL/x: unexpected status 404 Not Found; the server said: 404 page not found\n" +
-			"response body:\n404 page not found\n" +
-			"hint: check the URL\n",
+			"hint: check the URL; -v shows the request line and headers that sse sends\n",
 	}, {
 		name: "not an event stream",
 		handler: func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			io.WriteString(w, `{"answer":"whole"}`)
 		},
-		want: "sse: GET URL/x: 200 OK: response is not an event stream: its Content-Type is \"application/json\"; read the answer from ResponseError.Body (WithMaxErrorBodySize keeps more of it), or accept the type with WithValidator if the server sends events under it; the server said: {\"answer\":\"whole\"}\n" +
+		want: "sse: GET URL/x: 200 OK: the response is not an event stream: its Content-Type is \"application/json; charset=utf-8\"\n" +
 			"response body:\n" + `{"answer":"whole"}` + "\n" +
-			"hint: the server did not answer with an event stream (Content-Type: text/event-stream): check the URL, and whether the API needs to be asked to stream (as with \"stream\": true in the body)\n",
+			"hint: check the URL, and whether the API needs to be asked to stream (as with \"stream\": true in -d); to read this response as an event stream anyway, add --accept-type application/json\n",
 	}, {
 		name: "503 and no retries left",
 		handler: func(w http.ResponseWriter, r *http.Request) {
@@ -337,30 +375,23 @@ func TestErrors(t *testing.T) {
 		want: "sse: gave up reconnecting after 1 failed attempt in D: GET URL/x: unexpected status 503 Service Unavailable\n" +
 			"hint: raise --max-retries, or leave it out to keep trying\n",
 	}, {
-		name: "idle timeout",
-		handler: func(w http.ResponseWriter, r *http.Request) {
-			eventStream(w)
-			io.WriteString(w, "data: first\n\n")
-			w.(http.Flusher).Flush()
-			<-r.Context().Done()
-		},
-		args: []string{"--idle-timeout", "50ms", "--no-reconnect"},
+		name:    "idle timeout",
+		handler: hold("data: first\n\n"),
+		args:    []string{"--idle-timeout", "50ms", "--no-reconnect"},
 		want: "connected (HTTP/1.1 200)\n" +
-			"sse: idle timeout: no data for 50ms, so the connection is taken for dead; change the limit with WithIdleTimeout\n" +
-			"hint: raise --idle-timeout, or set it to 0 to wait for ever\n",
+			"sse: idle timeout: no data for 50ms, so the connection was taken for dead\n" +
+			"hint: raise --idle-timeout, or set it to 0 to wait for ever\n" +
+			"hint: leave out --no-reconnect to let sse reconnect after a failure\n",
 	}, {
 		name: "connection refused",
 		args: []string{"--no-reconnect"},
 		want: "sse: GET URL/x: dial tcp ADDR: connect: connection refused\n" +
-			"hint: nothing listens at that address: is the server running, and is the port right?\n",
+			"hint: nothing listens at that address: check the host and port, or leave out --no-reconnect so that sse waits for the server to start\n",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			url := closedPort(t)
-			if tt.handler != nil {
-				url = serve(t, tt.handler)
-			}
-			got := runCLI(t, context.Background(), "", append(tt.args, url+"/x")...)
+			url := serveOrRefuse(t, tt.handler)
+			got := runCLI(t, context.Background(), "", append(tt.args, url+"/x"+tt.query)...)
 			got.Stdout = ""
 			got.Stderr = strings.ReplaceAll(got.Stderr, strings.TrimPrefix(url, "http://"), "ADDR")
 			want := result{Code: exitError, Stderr: tt.want}
@@ -429,12 +460,7 @@ func (w *firstWrite) Write(p []byte) (int, error) {
 }
 
 func TestInterruptExits130(t *testing.T) {
-	url := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		eventStream(w)
-		io.WriteString(w, "data: first\n\n")
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	})
+	url := serve(t, hold("data: first\n\n"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stdout := &firstWrite{wrote: make(chan struct{})}
@@ -468,17 +494,15 @@ func TestDemo(t *testing.T) {
 	for _, token := range demoAnswer() {
 		fmt.Fprintf(&wantOut, "{\"choices\":[{\"delta\":{\"content\":%q}}]}\n", token)
 	}
-	wantOut.WriteString("[DONE]\n")
 	for _, item := range demoFeed() {
 		wantOut.WriteString(item + "\n")
 	}
 	want := result{
 		Code:   exitOK,
 		Stdout: wantOut.String(),
-		Stderr: "== demo 1/2: an LLM-style answer, streamed token by token in answer to a POST\n" +
-			`$ sse -H 'Authorization: Bearer demo-key' -d '{"model":"demo","stream":true,"messages":[{"role":"user","content":"What are server-sent events?"}]}' URL/v1/chat/completions` + "\n" +
+		Stderr: "== demo 1/2: an LLM-style answer, streamed token by token in answer to a POST, up to its [DONE]\n" +
+			`$ sse -H 'Authorization: Bearer demo-key' -d '{"model":"demo","stream":true,"messages":[{"role":"user","content":"What are server-sent events?"}]}' --done '[DONE]' URL/v1/chat/completions` + "\n" +
 			"connected (HTTP/1.1 200)\n" +
-			"stream ended\n" +
 			"\n" +
 			"== demo 2/2: a feed with event IDs: the server drops the connection in the middle of event 4, and the stream resumes after event 3 with Last-Event-ID\n" +
 			"$ sse URL/feed\n" +
@@ -496,8 +520,33 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+func TestDemoAddr(t *testing.T) {
+	addr := strings.TrimPrefix(closedPort(t), "http://")
+	var stdout, stderr bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, demo: demoConfig{retry: time.Millisecond}}
+	if code := a.run(context.Background(), []string{"--demo-addr", addr, "--data-only"}); code != exitOK {
+		t.Fatalf("sse --demo-addr %s = %d, want 0; stderr:\n%s", addr, code, stderr.String())
+	}
+	for _, path := range []string{"/v1/chat/completions", "/feed"} {
+		if want := " http://" + addr + path + "\n"; !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr does not show the stream at %q:\n%s", want, stderr.String())
+		}
+	}
+
+	// The address is taken.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := runCLI(t, context.Background(), "", "--demo-addr", ln.Addr().String())
+	if !strings.Contains(got.Stderr, "hint: choose another address with --demo-addr, or leave it out for a free port\n") || got.Code != exitError {
+		t.Errorf("sse --demo-addr with a taken address = %+v, want exit 1 and a hint", got)
+	}
+}
+
 func TestDemoServerRefusesNoKey(t *testing.T) {
-	srv, err := startDemoServer(demoConfig{})
+	srv, err := startDemoServer(demoConfig{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
 	"testing"
@@ -105,5 +106,59 @@ func TestShellQuote(t *testing.T) {
 		if got := shellQuote(tt.in); got != tt.want {
 			t.Errorf("shellQuote(%q) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestMaskURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"http://h/p?api_key=k1&stream=1", "http://h/p?api_key=***&stream=***"},
+		{"https://user:pass@h:8/p#frag", "https://h:8/p"},
+		{"http://h/p?tok3n", "http://h/p?=***"},
+		{"http://h/p", "http://h/p"},
+		{"http://[::1%zz/?token=t", "***"},
+	}
+	for _, tt := range tests {
+		if got := maskURL(tt.in); got != tt.want {
+			t.Errorf("maskURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestMaskedRequestURI checks the request line of -v, for URLs that the
+// command does not build itself too (an opaque URL with user information).
+func TestMaskedRequestURI(t *testing.T) {
+	tests := []struct {
+		u    url.URL
+		want string
+	}{
+		{url.URL{Scheme: "http", Host: "h", Path: "/p", RawQuery: "api_key=k&x"}, "/p?api_key=***&=***"},
+		{url.URL{Scheme: "http", User: url.UserPassword("u", "pw"), Host: "h", Path: "/p"}, "/p"},
+		{url.URL{Scheme: "http", Opaque: "//u:pw@h/p/q", RawQuery: "k=v"}, "http://h/p/q?k=***"},
+		{url.URL{Scheme: "http", Opaque: "//u:pw@h"}, "http://h"},
+	}
+	for _, tt := range tests {
+		if got := maskedURL(&tt.u).RequestURI(); got != tt.want {
+			t.Errorf("masked request URI of %#v = %q, want %q", tt.u, got, tt.want)
+		}
+	}
+}
+
+func TestSizeFlag(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int // 0: an error
+	}{
+		{"65536", 65536}, {"64KiB", 64 << 10}, {"64K", 64 << 10}, {"32MiB", 32 << 20}, {"32MB", 32 << 20},
+		{"1GiB", 1 << 30}, {"100B", 100}, {"0", 0}, {"-1", 0}, {"2GiB", 0}, {"lots", 0}, {"1.5MiB", 0},
+	}
+	for _, tt := range tests {
+		var n int
+		err := sizeFlag{&n}.Set(tt.in)
+		if (err != nil) != (tt.want == 0) || n != tt.want {
+			t.Errorf("Set(%q) = %d, %v; want %d", tt.in, n, err, tt.want)
+		}
+	}
+	if got := formatSize(64 << 10); got != "64KiB" {
+		t.Errorf("formatSize(64KiB) = %q", got)
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-
-	"github.com/ssekit/sse"
 )
 
 // readBody returns the request body that -d gives: the text itself, the
@@ -69,30 +67,4 @@ func newRequest(ctx context.Context, o *options, body []byte) (*http.Request, er
 		req.Header.Set("Content-Type", "application/json")
 	}
 	return req, nil
-}
-
-// newClient returns the Client for o's stream, and a function that closes
-// its idle connections when the stream is done.
-func newClient(o *options, stderr io.Writer) (*sse.Client, func()) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	hc := &http.Client{Transport: &transport{rt: tr, w: stderr, verbose: o.verbose}}
-	var policy sse.RetryPolicy
-	if o.maxRetries >= 0 {
-		// MaxAttempts counts the failed first attempt too.
-		policy.MaxAttempts = o.maxRetries + 1
-	}
-	if o.noReconnect {
-		policy.ShouldRetry = func(int, error, bool) bool { return false }
-	}
-	prog := &progress{w: stderr, idle: o.idleTimeout, verbose: o.verbose}
-	opts := []sse.Option{
-		sse.WithHTTPClient(hc),
-		sse.WithRetryPolicy(policy),
-		sse.WithIdleTimeout(o.idleTimeout),
-		sse.WithHooks(prog.hooks()),
-	}
-	if o.hasLastID {
-		opts = append(opts, sse.WithLastEventID(o.lastEventID))
-	}
-	return sse.NewClient(opts...), tr.CloseIdleConnections
 }
