@@ -46,6 +46,7 @@ Connection:
   --idle-timeout D      reconnect when no byte arrives for D, such as 30s
                         (default 5m0s; 0 turns it off)
   --max-time D          stop the whole run after D, such as 1m, and exit 28
+                        (default: no limit)
   --accept-type TYPE    read a response of Content-Type TYPE as an event
                         stream too, such as text/plain (repeatable)
   --max-size SIZE       the longest line and the most data of one event to

@@ -27,6 +27,9 @@ func TestMaskHeader(t *testing.T) {
 		{"X-Client-Secret", "s", "***"},
 		{"Accept", "text/event-stream", "text/event-stream"},
 		{"Last-Event-Id", "42", "42"},
+		{"Location", "https://u:pw@h/cb?code=c0de&state=s", "https://h/cb?code=***&state=***"},
+		{"Content-Location", "/p?sig=x", "/p?sig=***"},
+		{"Location", "http://[::1%zz/?token=t", "***"},
 	}
 	for _, tt := range tests {
 		if got := maskHeader(tt.name, tt.value); got != tt.want {
