@@ -28,6 +28,8 @@ func TestSummarize(t *testing.T) {
 		{"tabs and newlines in a message are spaces", `{"message":"one\ttwo\nthree"}`, nil, "one two three"},
 		{"invalid UTF-8", "bad \xff byte", nil, "bad \uFFFD byte"},
 		{"long: cut to about 200 characters", strings.Repeat("é", 300), nil, strings.Repeat("é", 200) + "…"},
+		{"OpenAI's 401, as the README shows it", `{"error":{"message":"Incorrect API key provided: sk-proj-abc123. You can find your API key at https://platform.openai.com/account/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`,
+			[]string{"Bearer sk-proj-abc123", "sk-proj-abc123"}, "Incorrect API key provided: ***. You can find your API key at https://platform.openai.com/account/api-keys."},
 		{"secrets removed", `{"error":{"message":"Incorrect API key provided: sk-live-123456. Bearer sk-live-123456"}}`, []string{"sk-live-123456"}, "Incorrect API key provided: ***. Bearer ***"},
 		{"a secret split by a control character", "key sk-li\x00ve-123456 rejected", []string{"sk-live-123456"}, "key *** rejected"},
 		{"a secret where the cut falls", strings.Repeat("a", 195) + "sk-live-123456", []string{"sk-live-123456"}, strings.Repeat("a", 195) + "***"},
