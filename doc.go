@@ -31,9 +31,9 @@
 // [WithIdleTimeout], [WithHooks] and [WithLimits] configure a Client. A
 // stream ends with a typed error: a [*ResponseError] (status, headers and
 // the body, its message naming the server's reason) for a rejected
-// response, a [*RetryError] when its
-// [RetryPolicy] gives up, a [*LimitError] for an oversized line or event,
-// [ErrIdleTimeout] for a silent connection, [ErrTruncated] from
-// [DecodeJSON] for an answer that ended before its end marker.
-// [Stream.Response] holds the response's status and headers.
+// response, a [*RetryError] when its [RetryPolicy] gives up, a
+// [*LimitError] for an oversized line or event, [ErrIdleTimeout] for a
+// silent connection, [ErrTruncated] from [DecodeJSON] for an answer that
+// ended before its end marker. [Stream.Response] holds the status and
+// headers of the latest response.
 package sse
