@@ -131,14 +131,13 @@ type Stream struct {
 	connectedAt time.Time
 	events      int // events of the current connection
 
-	sent         bool // the request has been sent once
-	pending      bool // an attempt is due after wait
-	wait         time.Duration
-	failures     int
-	firstFailure time.Time
-	lastID       string
-	retry        time.Duration
-	hasRetry     bool
+	sent     bool // the request has been sent once
+	pending  bool // an attempt is due after wait
+	wait     time.Duration
+	run      run // the failures in a row
+	lastID   string
+	retry    time.Duration
+	hasRetry bool
 
 	done bool
 	err  error
@@ -369,7 +368,7 @@ func (s *Stream) sendFailed(ctx context.Context, cancel context.CancelCauseFunc,
 	s.stopIdle()
 	err = s.explain(ctx, fmt.Errorf("sse: %s %s: %w", req.Method, s.url(), redactError(err)))
 	cancel(nil)
-	s.failed(err, false, 0)
+	s.failed(err, false)
 }
 
 // accept takes the response to an attempt's request: it connects the
@@ -392,7 +391,7 @@ func (s *Stream) accept(cancel context.CancelCauseFunc, req *http.Request, resp 
 		s.stopIdle()
 		resp.Body.Close()
 		cancel(nil)
-		s.failed(rerr, false, retryAfter(resp.StatusCode, resp.Header, s.c.cfg.clock.now()))
+		s.failed(rerr, false)
 		return
 	}
 
@@ -503,12 +502,13 @@ func (s *Stream) endConnection() {
 	if cancel != nil {
 		cancel(nil)
 	}
-	s.failed(err, healthy, 0)
+	s.failed(err, healthy)
 }
 
-// failed decides what follows a failed attempt or an ended connection:
-// another attempt after a wait, or the end of the stream.
-func (s *Stream) failed(err error, healthy bool, floor time.Duration) {
+// failed applies what the retry policy decides after a failed attempt or
+// an ended connection: another attempt after a wait, or the end of the
+// stream.
+func (s *Stream) failed(err error, healthy bool) {
 	if s.stopping() {
 		return
 	}
@@ -520,63 +520,31 @@ func (s *Stream) failed(err error, healthy bool, floor time.Duration) {
 		s.pending, s.wait = false, 0
 		return
 	}
-	now := s.c.cfg.clock.now()
-	if healthy {
-		s.failures = 0
-	}
-	// The server's clean end of a healthy connection is no failure: a GET
-	// stream opens again after the base delay, as EventSource does.
-	clean := err == errEndOfStream
-	counted := !(clean && healthy)
-	if counted {
-		s.failures++
-		if s.failures == 1 {
-			s.firstFailure = now
-		}
-	}
-	attempt := max(s.failures, 1)
 	if h := s.c.cfg.hooks.OnDisconnect; h != nil {
 		h(err)
 	}
-	pol := s.c.cfg.policy
-	retry := retryable(err)
-	if clean && !s.reopen {
-		retry = false
-	}
-	if retry && !s.idempotent {
-		retry = false
-		if err != errEndOfStream {
-			err = fmt.Errorf("%w (a %s request is not sent again unless the Client has WithRetryNonIdempotent(true))", err, s.req.Method)
-		}
-	}
-	if retry && !replayable(s.req) {
-		retry = false
-		err = fmt.Errorf("%w; set Request.GetBody to allow reconnecting, after: %w", ErrNotReplayable, err)
-	}
-	if pol.ShouldRetry != nil {
-		retry = pol.ShouldRetry(attempt, err, retry)
-	}
-	if !retry {
-		if err == errEndOfStream {
-			err = nil
-		}
-		s.finish(err)
+	d := s.c.cfg.policy.decide(ending{
+		run:        s.run,
+		err:        err,
+		healthy:    healthy,
+		retry:      s.retry,
+		hasRetry:   s.hasRetry,
+		method:     s.req.Method,
+		idempotent: s.idempotent,
+		reopen:     s.reopen,
+		replayable: replayable(s.req),
+		now:        s.c.cfg.clock.now(),
+		rand:       s.c.cfg.clock.rand(),
+	})
+	s.run = d.run
+	if d.stop {
+		s.finish(d.err)
 		return
 	}
-	if elapsed := now.Sub(s.firstFailure); counted &&
-		((pol.MaxAttempts > 0 && s.failures >= pol.MaxAttempts) || (pol.MaxElapsed > 0 && elapsed >= pol.MaxElapsed)) {
-		s.finish(&RetryError{Attempts: s.failures, Elapsed: elapsed, Err: err})
-		return
-	}
-	base := pol.baseDelay()
-	if s.hasRetry {
-		base = s.retry
-	}
-	s.wait = pol.delay(attempt, base, floor, s.c.cfg.clock.rand())
-	s.pending = true
-	s.logWarn("sse: reconnecting", slog.Int("attempt", attempt), slog.Duration("delay", s.wait), slog.String("error", err.Error()))
+	s.wait, s.pending = d.wait, true
+	s.logWarn("sse: reconnecting", slog.Int("attempt", d.attempt), slog.Duration("delay", d.wait), slog.String("error", d.err.Error()))
 	if h := s.c.cfg.hooks.OnRetry; h != nil {
-		h(attempt, s.wait, err)
+		h(d.attempt, d.wait, d.err)
 	}
 }
 
@@ -627,11 +595,12 @@ func (s *Stream) finish(err error) {
 }
 
 // explain replaces the error of an attempt whose context was cancelled by
-// the reason it was cancelled.
+// the reason it was cancelled, and says so when the http.Client's Timeout
+// ended it.
 func (s *Stream) explain(ctx context.Context, err error) error {
 	switch cause := context.Cause(ctx); {
 	case cause == nil:
-		return err
+		return explainClientTimeout(err, s.c.cfg.httpClient.Timeout)
 	case errors.Is(cause, ErrIdleTimeout):
 		return cause
 	case cause == errReconnect || cause == errClosed:
@@ -640,7 +609,7 @@ func (s *Stream) explain(ctx context.Context, err error) error {
 	if perr := s.req.Context().Err(); perr != nil {
 		return perr
 	}
-	return err
+	return explainClientTimeout(err, s.c.cfg.httpClient.Timeout)
 }
 
 // url returns the request's URL with its secrets masked, for errors and

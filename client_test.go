@@ -636,7 +636,8 @@ func TestClientIdleTimeoutCountsComments(t *testing.T) {
 func TestClientRetryFieldSetsWait(t *testing.T) {
 	clk := newFakeClock()
 	srv := newScript(t, serveStream("retry: 2500\n"), serveStream("retry: 40\n"), serveStatus(http.StatusNoContent, ""))
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option())
+	// No floor, so that the 40 ms counts as sent.
+	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(), WithRetryPolicy(RetryPolicy{MinDelay: -1}))
 	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
 		t.Fatal(err)
 	}
@@ -655,7 +656,7 @@ func TestClientBackoffGrowsCapsAndResets(t *testing.T) {
 	handlers = append(handlers, serveStream("data: healthy\n\n"), fail, fail, serveStatus(http.StatusNoContent, ""))
 	srv := newScript(t, handlers...)
 	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(),
-		WithRetryPolicy(RetryPolicy{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, Jitter: -1}))
+		WithRetryPolicy(RetryPolicy{BaseDelay: 100 * time.Millisecond, MinDelay: 100 * time.Millisecond, MaxDelay: time.Second, Jitter: -1}))
 	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
 		t.Fatal(err)
 	}
@@ -675,7 +676,7 @@ func TestClientGivesUp(t *testing.T) {
 		want   int
 	}{
 		{"MaxAttempts", RetryPolicy{MaxAttempts: 3}, 3},
-		{"MaxElapsed", RetryPolicy{MaxElapsed: 5 * time.Second, Jitter: -1}, 4}, // waits 1+2+4 s
+		{"MaxElapsed", RetryPolicy{MaxElapsed: 5 * time.Second, Jitter: -1}, 3}, // waits 1+2 s; the next 4 s would end past 5 s
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

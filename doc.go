@@ -13,8 +13,9 @@
 //		fmt.Println(ev.Type, ev.ID, ev.Data)
 //	}
 //
-// Follow a feed: a GET stream reconnects with backoff and resumes after the
-// last event ID it received ([Client.Events], or [Client.Connect] for a
+// Follow a feed: a GET stream (any stream, with [WithReopen]) reconnects
+// with backoff, never sooner than [DefaultMinDelay] whatever the server's
+// "retry" says, and resumes after the last event ID it received ([Client.Events], or [Client.Connect] for a
 // [Stream] with Next, Event, Err and Close):
 //
 //	req, _ := http.NewRequestWithContext(ctx, "GET", "https://example.com/events", nil)

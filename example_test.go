@@ -400,6 +400,7 @@ func ExampleRetryError() {
 
 	client := sse.NewClient(sse.WithRetryPolicy(sse.RetryPolicy{
 		BaseDelay:   time.Millisecond,
+		MinDelay:    time.Millisecond, // lowers the 500 ms floor, for this example
 		MaxAttempts: 3,
 	}))
 	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)

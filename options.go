@@ -78,8 +78,12 @@ func realClock() clock {
 
 // WithHTTPClient sets the client that sends the requests. The default is
 // [http.DefaultClient]. Leave its Timeout at zero: it bounds the whole
-// response, so it would cut long-lived streams; use [WithIdleTimeout] to
-// detect dead connections instead.
+// response, body included, so it cuts every stream that lasts longer. Use
+// [WithIdleTimeout] to detect dead connections instead, and a context
+// deadline on the request to bound the whole stream. A connection that the
+// Timeout ends fails with an error that wraps [ErrHTTPClientTimeout] and
+// says so: a GET stream reconnects (and is cut again a Timeout later), a
+// POST stream ends with that error.
 func WithHTTPClient(c *http.Client) Option {
 	return func(cfg *config) {
 		if c != nil {

@@ -433,7 +433,8 @@ func TestStormBackoff(t *testing.T) {
 			var attempts []int
 			client := sse.NewClient(
 				sse.WithHTTPClient(srv.Client()),
-				sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: base, MaxDelay: cap_, Jitter: 0.5}),
+				// No floor: the waits below it are what this test checks.
+				sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: base, MaxDelay: cap_, Jitter: 0.5, MinDelay: -1}),
 				clock.option(),
 				sse.WithHooks(sse.Hooks{OnRetry: func(attempt int, _ time.Duration, _ error) {
 					attempts = append(attempts, attempt)
@@ -498,7 +499,7 @@ func TestLongStormStaysWithinBounds(t *testing.T) {
 	var rnds []float64
 	client := sse.NewClient(
 		sse.WithHTTPClient(srv.Client()),
-		sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: base, MaxDelay: maxD, Jitter: jitter}),
+		sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: base, MaxDelay: maxD, Jitter: jitter, MinDelay: -1}),
 		sse.WithTestClock(clock.Now, clock.After, func() float64 {
 			r := draws.Float64()
 			rnds = append(rnds, r)

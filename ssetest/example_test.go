@@ -29,7 +29,7 @@ func Example() {
 
 	client := sse.NewClient(
 		sse.WithHTTPClient(srv.Client()),
-		sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: time.Millisecond}),
+		sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: time.Millisecond, MinDelay: time.Millisecond}),
 	)
 	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
 	stream := client.Connect(req)
@@ -132,7 +132,7 @@ func ExampleStall() {
 	client := sse.NewClient(
 		sse.WithHTTPClient(srv.Client()),
 		sse.WithIdleTimeout(50*time.Millisecond),
-		sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: time.Millisecond}),
+		sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: time.Millisecond, MinDelay: time.Millisecond}),
 		sse.WithHooks(sse.Hooks{OnDisconnect: func(err error) {
 			fmt.Println("disconnected:", errors.Is(err, sse.ErrIdleTimeout))
 		}}),

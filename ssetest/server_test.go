@@ -537,7 +537,7 @@ func TestUnstartedServerOverHTTP2(t *testing.T) {
 	srv.StartTLS()
 	defer srv.Close()
 
-	client := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: time.Millisecond}))
+	client := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: time.Millisecond, MinDelay: time.Millisecond}))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
