@@ -32,10 +32,15 @@ type stateFile struct {
 }
 
 // loadState reads the last event ID from the file at path. A missing
-// file holds no ID: it is created when the stream sets one.
+// file holds no ID: it is created when the stream sets one, in a
+// directory that must exist already, so that a mistyped path fails
+// before the first event rather than after it.
 func loadState(path string) (*stateFile, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("--state %s: the directory %s does not exist", path, filepath.Dir(path))
+		}
 		return &stateFile{path: path}, nil
 	}
 	if err != nil {

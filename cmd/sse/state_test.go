@@ -182,6 +182,7 @@ func TestStateFile(t *testing.T) {
 		name      string
 		stream    string
 		file      *string // the file before the run; nil: none
+		path      string  // of the file in the test's directory; "" is "s"
 		args      []string
 		wantLast  string // the Last-Event-ID sent
 		wantFile  *string
@@ -225,6 +226,12 @@ func TestStateFile(t *testing.T) {
 		wantFile:  ptr("precious"),
 		wantCode:  exitError,
 		wantError: "sse: --state FILE does not hold an event ID as sse writes it (the ID and a newline); give another file, or remove this one to start afresh\n",
+	}, {
+		name:      "a directory that does not exist fails before the stream",
+		stream:    "id: 1\ndata: x\n\n",
+		path:      "no/such/dir/s",
+		wantCode:  exitError,
+		wantError: "sse: --state FILE: the directory DIR/no/such/dir does not exist\n",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,13 +242,17 @@ func TestStateFile(t *testing.T) {
 			})
 			dir := t.TempDir()
 			state := filepath.Join(dir, "s")
+			if tt.path != "" {
+				state = filepath.Join(dir, tt.path)
+			}
 			if tt.file != nil {
 				if err := os.WriteFile(state, []byte(*tt.file), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}
 			got := runCLI(t, context.Background(), "", append(tt.args, "--no-reconnect", "--state", state, url)...)
-			if got.Code != tt.wantCode || (tt.wantError != "" && strings.ReplaceAll(got.Stderr, state, "FILE") != tt.wantError) {
+			stderr := strings.ReplaceAll(strings.ReplaceAll(got.Stderr, state, "FILE"), dir, "DIR")
+			if got.Code != tt.wantCode || (tt.wantError != "" && stderr != tt.wantError) {
 				t.Fatalf("run = %+v, want exit %d and %q", got, tt.wantCode, tt.wantError)
 			}
 			if tt.wantCode == exitOK && lastID != tt.wantLast {
