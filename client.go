@@ -106,6 +106,23 @@ func (c *Client) Events(req *http.Request) iter.Seq2[Event, error] {
 //
 // Call Close when done with a stream that has not ended, to release its
 // connection.
+//
+// A response that ends cleanly looks the same whether the server finished
+// it or a proxy's timeout cut it: only the application protocol can tell.
+// [DecodeJSON] does, given [JSONOptions].Done or Stop, and yields
+// [ErrTruncated] for a cut answer; stepping through events, note whether
+// the last one was the protocol's end marker:
+//
+//	finished := false
+//	for !finished && stream.Next() {
+//		ev := stream.Event()
+//		if finished = ev.Data == "[DONE]"; !finished {
+//			handle(ev)
+//		}
+//	}
+//	if err := stream.Err(); err == nil && !finished {
+//		return sse.ErrTruncated
+//	}
 type Stream struct {
 	c          *Client
 	req        *http.Request

@@ -62,7 +62,10 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	}
 	// A JSON answer arrives whole in the ResponseError's Body, up to this
 	// limit; the default (4 KiB) is made for error messages.
-	c := &session{client: sse.NewClient(sse.WithMaxErrorBodySize(4 << 20)), url: url, out: stdout}
+	// A resumed GET stream reconnects by itself; five failed attempts in a
+	// row end it. A POST is never sent again.
+	client := sse.NewClient(sse.WithMaxErrorBodySize(4<<20), sse.WithRetryPolicy(sse.RetryPolicy{MaxAttempts: 5}))
+	c := &session{client: client, url: url, out: stdout}
 
 	var init struct {
 		ProtocolVersion string `json:"protocolVersion"`
