@@ -250,11 +250,12 @@ func FuzzParser(f *testing.F) {
 				bound int
 			}{
 				{"read buffer", cap(p.buf), 2*(maxLine+1) + initialBufSize},
-				{"scratch", cap(p.scratch), 4 * 3 * maxLine},
+				{"scratch", cap(p.scratch), 3 * maxLine},
 				{"data", cap(p.data), 4*maxEvent + 64},
-				{"type", cap(p.typ), 4 * 3 * maxLine},
-				{"id buffer", cap(p.idBuf), 4 * 3 * maxLine},
-				{"last event ID", cap(p.lastID), 4 * 3 * maxLine},
+				{"long line", cap(p.long), maxLine},
+				{"type", cap(p.typ), 2*maxEvent + 64},
+				{"id buffer", cap(p.idBuf), maxEvent},
+				{"last event ID", cap(p.lastID), maxEvent},
 			} {
 				if b.cap > b.bound {
 					t.Fatalf("%s: the %s has capacity %d, over its bound %d", when, b.name, b.cap, b.bound)
@@ -279,8 +280,8 @@ func FuzzParser(f *testing.F) {
 		for p.Next() {
 			ev := p.Event()
 			switch {
-			case len(ev.Data) > maxEvent:
-				t.Errorf("event data of %d bytes, over the limit of %d", len(ev.Data), maxEvent)
+			case len(ev.Data)+len(ev.ID)+len(ev.Type) > maxEvent+len("message"):
+				t.Errorf("event %+q holds more than the limit of %d", ev, maxEvent)
 			case ev.Type == "" || !utf8.ValidString(ev.Type) || !utf8.ValidString(ev.Data) || !utf8.ValidString(ev.ID):
 				t.Errorf("bad event %+q", ev)
 			case strings.ContainsAny(ev.Type+ev.Data+ev.ID, "\r") || strings.ContainsAny(ev.Type+ev.ID, "\n") || strings.Contains(ev.ID, "\x00"):

@@ -139,13 +139,13 @@ func checkLimitError(t *testing.T, err, sentinel error, limit int, size string) 
 }
 
 func TestLineTooLong(t *testing.T) {
-	const size = 10 << 20
+	const size = DefaultMaxLineSize + 2<<20
 	r := streamOf("data: a\n\nid: 1\ndata: b\n\n", "data: ", repeated("x", size), "\n\ndata: after\n\n")
 	events, p, mem := parseMeasured(r, nil)
 	if diff := cmp.Diff([]Event{messageEvent("a", ""), messageEvent("b", "1")}, events); diff != "" {
 		t.Errorf("events before the long line (-want +got):\n%s", diff)
 	}
-	checkLimitError(t, p.Err(), ErrLineTooLong, DefaultMaxLineSize, "8 MiB")
+	checkLimitError(t, p.Err(), ErrLineTooLong, DefaultMaxLineSize, "16 MiB")
 	checkBuffers(t, p)
 	if limit := int64(3 * DefaultMaxLineSize); mem.live > limit {
 		t.Errorf("the parser holds %d bytes, over %d", mem.live, limit)
@@ -170,13 +170,13 @@ func TestLineTooLongMemory(t *testing.T) {
 
 func TestEventTooLarge(t *testing.T) {
 	line := "data: " + strings.Repeat("y", 1017) + "\n" // 1024 bytes
-	const lines = 9 << 10                               // 9 MiB of data lines
+	const lines = DefaultMaxEventSize>>10 + 1<<10       // 1 MiB over the limit
 	r := streamOf("data: a\n\n", "id: 2\n", repeated(line, lines), "\ndata: after\n\n")
 	events, p, mem := parseMeasured(r, nil)
 	if diff := cmp.Diff([]Event{messageEvent("a", "")}, events); diff != "" {
 		t.Errorf("events before the large one (-want +got):\n%s", diff)
 	}
-	checkLimitError(t, p.Err(), ErrEventTooLarge, DefaultMaxEventSize, "8 MiB")
+	checkLimitError(t, p.Err(), ErrEventTooLarge, DefaultMaxEventSize, "16 MiB")
 	checkBuffers(t, p)
 	if limit := int64(3 * DefaultMaxEventSize); mem.live > limit {
 		t.Errorf("the parser holds %d bytes, over %d", mem.live, limit)
@@ -234,24 +234,24 @@ func TestLineEndingsOnly(t *testing.T) {
 
 func TestInvalidUTF8Limits(t *testing.T) {
 	t.Run("invalid line past the line limit", func(t *testing.T) {
-		r := streamOf("data: a\n\n", "data: ", repeated("\xff\xe2\x82", 4<<20), "\n\n")
+		r := streamOf("data: a\n\n", "data: ", repeated("\xff\xe2\x82", DefaultMaxLineSize/3+1<<20), "\n\n")
 		events, p, _ := parseMeasured(r, nil)
 		if diff := cmp.Diff([]Event{messageEvent("a", "")}, events); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
-		checkLimitError(t, p.Err(), ErrLineTooLong, DefaultMaxLineSize, "8 MiB")
+		checkLimitError(t, p.Err(), ErrLineTooLong, DefaultMaxLineSize, "16 MiB")
 		checkBuffers(t, p)
 	})
 	t.Run("replacement grows the data past the event limit", func(t *testing.T) {
 		// Each line is 1 KiB on the wire and 3 KiB once each byte is
 		// replaced: the event limit counts the replaced data.
 		line := "data: " + strings.Repeat("\xff", 1018) + "\n"
-		r := streamOf("data: a\n\n", repeated(line, 3<<10), "\ndata: b\n\n")
+		r := streamOf("data: a\n\n", repeated(line, DefaultMaxEventSize/3>>10+1<<10), "\ndata: b\n\n")
 		events, p, mem := parseMeasured(r, nil)
 		if diff := cmp.Diff([]Event{messageEvent("a", "")}, events); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
-		checkLimitError(t, p.Err(), ErrEventTooLarge, DefaultMaxEventSize, "8 MiB")
+		checkLimitError(t, p.Err(), ErrEventTooLarge, DefaultMaxEventSize, "16 MiB")
 		checkBuffers(t, p)
 		if cap(p.scratch) > 2*3*len(line) {
 			t.Errorf("the scratch buffer grew to %d bytes for lines of %d", cap(p.scratch), len(line))
@@ -421,10 +421,10 @@ func TestSkipOversized(t *testing.T) {
 }
 
 func TestSkipOversizedLongLine(t *testing.T) {
-	// A 10 MiB line with the default limits: skipped as it arrives, with
+	// A line 2 MiB over the default limit: skipped as it arrives, with
 	// one report, and the events around it delivered.
 	var reports []error
-	r := streamOf("data: a\n\n", "data: ", repeated("x", 10<<20), "\r\n\r\ndata: b\n\n")
+	r := streamOf("data: a\n\n", "data: ", repeated("x", DefaultMaxLineSize+2<<20), "\r\n\r\ndata: b\n\n")
 	events, p, mem := parseMeasured(r, func(p *Parser) {
 		p.SkipOversized(func(err error) { reports = append(reports, err) })
 	})
@@ -437,7 +437,7 @@ func TestSkipOversizedLongLine(t *testing.T) {
 	if len(reports) != 1 {
 		t.Fatalf("got %d reports, want 1: %v", len(reports), reports)
 	}
-	checkLimitError(t, reports[0], ErrLineTooLong, DefaultMaxLineSize, "8 MiB")
+	checkLimitError(t, reports[0], ErrLineTooLong, DefaultMaxLineSize, "16 MiB")
 	checkBuffers(t, p)
 	if limit := int64(3 * DefaultMaxLineSize); mem.live > limit {
 		t.Errorf("the parser holds %d bytes, over %d", mem.live, limit)
@@ -506,5 +506,186 @@ func TestSetLimitsDefaults(t *testing.T) {
 	p.SetLimits(0, -1)
 	if p.maxLine != DefaultMaxLineSize || p.maxEvent != DefaultMaxEventSize {
 		t.Errorf("SetLimits(0, -1) left limits %d, %d, want the defaults", p.maxLine, p.maxEvent)
+	}
+}
+
+func TestEventLimitCountsTypeAndID(t *testing.T) {
+	// The event limit bounds the data, the type and the ID that an event
+	// holds together, each counted once invalid UTF-8 has become U+FFFD.
+	limit := func(maxEvent int) func(*Parser) {
+		return func(p *Parser) { p.SetLimits(0, maxEvent) }
+	}
+	tests := []struct {
+		name string
+		in   parseInput
+		want streamResult
+	}{
+		{
+			name: "data, type and ID of exactly the limit",
+			in:   parseInput{input: "event: abc\nid: 123\ndata: 1234\n\n", setup: limit(10)},
+			want: streamResult{Events: []Event{{Type: "abc", Data: "1234", ID: "123"}}, LastID: "123"},
+		},
+		{
+			name: "a type over the limit with the data",
+			in:   parseInput{input: "data: a\n\nevent: abcd\nid: 123\ndata: 1234\n\n", setup: limit(10)},
+			want: streamResult{Events: []Event{messageEvent("a", "")}, Err: ErrEventTooLarge},
+		},
+		{
+			name: "a type alone over the limit",
+			in:   parseInput{input: "event: 12345678901\n\n", setup: limit(10)},
+			want: streamResult{Err: ErrEventTooLarge},
+		},
+		{
+			name: "an ID over the limit with the data, in either order",
+			in:   parseInput{input: "data: 1234567\nid: 1234\n\n", setup: limit(10)},
+			want: streamResult{Err: ErrEventTooLarge},
+		},
+		{
+			name: "an ID alone over the limit, in an event without data",
+			in:   parseInput{input: "id: 12345678901\n\n", setup: limit(10)},
+			want: streamResult{Err: ErrEventTooLarge},
+		},
+		{
+			name: "the last event ID counts for the events it is in force for",
+			in:   parseInput{input: "id: 12345\ndata: 12345\n\ndata: 123456\n\n", setup: limit(10)},
+			want: streamResult{Events: []Event{messageEvent("12345", "12345")}, LastID: "12345", Err: ErrEventTooLarge},
+		},
+		{
+			name: "a new ID replaces the last one in the count",
+			in:   parseInput{input: "id: 12345\ndata: 12345\n\nid: 1\ndata: 123456789\n\n", setup: limit(10)},
+			want: streamResult{Events: []Event{messageEvent("12345", "12345"), messageEvent("123456789", "1")}, LastID: "1"},
+		},
+		{
+			name: "an invalid type counts as replaced",
+			in:   parseInput{input: "event: \xff\xff\xff\ndata: a\n\nevent: \xff\xff\xff\xff\ndata: a\n\n", setup: limit(10)},
+			want: streamResult{Events: []Event{{Type: "\uFFFD\uFFFD\uFFFD", Data: "a"}}, Err: ErrEventTooLarge},
+		},
+		{
+			name: "an invalid ID counts as replaced",
+			in:   parseInput{input: "id: \xe2\x82\xe2\x82\ndata: 1234\n\nid: \xe2\x82\xe2\x82\ndata: 12345\n\n", setup: limit(10)},
+			want: streamResult{Events: []Event{messageEvent("1234", "\uFFFD\uFFFD")}, LastID: "\uFFFD\uFFFD", Err: ErrEventTooLarge},
+		},
+		{
+			name: "skipping: a type too long drops its event only",
+			in: parseInput{
+				input: "event: 12345678901\ndata: a\nid: 7\n\ndata: b\n\n",
+				setup: limit(10), skip: true,
+			},
+			want: streamResult{Events: []Event{messageEvent("b", "7")}, Skipped: []error{ErrEventTooLarge}, LastID: "7"},
+		},
+		{
+			name: "skipping: an ID too long with the data takes effect, without the event",
+			in: parseInput{
+				input: "id: 1\ndata: a\n\ndata: 12345678\nid: 123\nevent: t\ndata: x\n\ndata: c\n\n",
+				setup: limit(10), skip: true,
+			},
+			want: streamResult{
+				Events:  []Event{messageEvent("a", "1"), messageEvent("c", "123")},
+				Skipped: []error{ErrEventTooLarge},
+				LastID:  "123",
+			},
+		},
+		{
+			name: "skipping: an ID too long alone is ignored with its event",
+			in: parseInput{
+				input: "id: 1\ndata: a\n\nid: 12345678901\ndata: b\n\ndata: c\n\n",
+				setup: limit(10), skip: true,
+			},
+			want: streamResult{
+				Events:  []Event{messageEvent("a", "1"), messageEvent("c", "1")},
+				Skipped: []error{ErrEventTooLarge},
+				LastID:  "1",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkDeliveries(t, tt.in, tt.want)
+		})
+	}
+}
+
+func TestLargeValuesReleased(t *testing.T) {
+	// Once an event with large values is over and another has begun, the
+	// parser's buffers are back to a small size, whatever the values were.
+	const L = 1 << 20
+	big := func(c string) string { return strings.Repeat(c, L/2) }
+	input := "event: " + big("t") + "\nid: " + big("i") + "\ndata: x\n\n" +
+		"data: " + big("d") + "\ndata: " + big("e")[:L/4] + "\n\n" +
+		": \xff" + big("c")[:L/4] + "\n" +
+		"id: 1\ndata: small\n\n"
+	p := NewParser(&chunkedReader{r: strings.NewReader(input), n: 4 << 10})
+	p.SetLimits(L, 2*L)
+	p.OnComment(func([]byte) {})
+	var got []Event
+	for p.Next() {
+		ev := p.Event()
+		ev.Type, ev.Data, ev.ID = ev.Type[:min(len(ev.Type), 3)], ev.Data[:min(len(ev.Data), 3)], ev.ID[:min(len(ev.ID), 3)]
+		got = append(got, ev)
+	}
+	want := []Event{{Type: "ttt", Data: "x", ID: "iii"}, {Type: "mes", Data: "ddd", ID: "iii"}, {Type: "mes", Data: "sma", ID: "1"}}
+	if diff := cmp.Diff(want, got); diff != "" || p.Err() != nil {
+		t.Fatalf("events (-want +got):\n%s\nErr() = %v", diff, p.Err())
+	}
+	for _, b := range []struct {
+		name string
+		cap  int
+	}{
+		{"read buffer", cap(p.buf)},
+		{"data", cap(p.data)},
+		{"long line", cap(p.long)},
+		{"type", cap(p.typ)},
+		{"ID buffer", cap(p.idBuf)},
+		{"last event ID", cap(p.lastID)},
+		{"ID string", len(p.idStr)},
+		{"comment", cap(p.scratch)},
+	} {
+		if b.cap > busyBufSize {
+			t.Errorf("the %s holds %d bytes after the large values", b.name, b.cap)
+		}
+	}
+	for i, s := range p.types {
+		if len(s) > maxCachedType {
+			t.Errorf("type cache entry %d holds %d bytes", i, len(s))
+		}
+	}
+}
+
+func TestLongLinesAgainstReference(t *testing.T) {
+	// Lines longer than the read buffer are read into chunks and joined
+	// at their end (see spill): they must parse exactly as the reference
+	// parser says, whatever falls on a chunk's boundary (a character cut
+	// in two, invalid UTF-8, a CR with its LF in the next read) and
+	// however the stream is split into reads.
+	long := func(unit string, n int) string { return strings.Repeat(unit, n/len(unit)+1)[:n] }
+	inputs := map[string]string{
+		"ASCII data":            "data: " + long("abcdefgh", 300<<10) + "\n\ndata: after\n\n",
+		"multibyte data":        "data: " + long("é€😀x", 200<<10) + "\r\n\r\n",
+		"invalid data":          "id: 1\ndata: " + long("ab\xe2\x82c\xff\xf0\x9f\x98\xed\xa0\x80", 200<<10) + "\r\rdata: b\r\r",
+		"two long data lines":   "data: " + long("12345", 100<<10) + "\ndata: " + long("é€", 150<<10) + "\n\n",
+		"long type and id":      "event: " + long("t€", 150<<10) + "\nid: " + long("\xffi", 150<<10) + "\ndata: x\n\ndata: y\n\n",
+		"long comment":          ": " + long("c\xe2\x82", 150<<10) + "\ndata: z\n\n",
+		"long unknown field":    "field: " + long("f", 150<<10) + "\rdata: z\r\n\r\n",
+		"CR ends a long line":   "data: " + long("r", 64<<10) + "\r" + "\ndata: s\n\n",
+		"long line at the end":  "data: a\n\ndata: " + long("e", 200<<10),
+		"chunk after chunk":     "data: " + long("0123456789", 3<<20) + "\n\n",
+		"a long line then more": "data: " + long("p", 130<<10) + "\n\n" + strings.Repeat("data: short\n\n", 1000),
+	}
+	for name, in := range inputs {
+		t.Run(name, func(t *testing.T) {
+			want := referenceParse([]byte(in), "")
+			for _, size := range []int{7, 1460, 4 << 10, 64 << 10, 64<<10 + 1, 100_000} {
+				var chunks [][]byte
+				for rest := []byte(in); len(rest) > 0; {
+					n := min(size, len(rest))
+					chunks = append(chunks, rest[:n])
+					rest = rest[n:]
+				}
+				got := runParser(t, &chunkReader{chunks: chunks}, parseInput{}, false)
+				if diff := cmp.Diff(want, got, resultOpts); diff != "" {
+					t.Errorf("reads of %d bytes (-reference +parser):\n%.2000s", size, diff)
+				}
+			}
+		})
 	}
 }

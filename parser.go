@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"math"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -34,14 +35,17 @@ type RawEvent struct {
 }
 
 // Default limits of a [Parser]. LLM APIs send whole JSON documents in one
-// data line, so both are generous; [Parser.SetLimits] changes them.
+// data line (a 10 MiB image in base64 is a line of about 14 MB), so both
+// are generous; [Parser.SetLimits] changes them.
 const (
 	// DefaultMaxLineSize is the longest line, in bytes, without its line
-	// ending, that a Parser accepts by default.
-	DefaultMaxLineSize = 8 << 20
-	// DefaultMaxEventSize is the most data, in bytes, that one event may
-	// carry by default.
-	DefaultMaxEventSize = 8 << 20
+	// ending, that a Parser accepts by default. It bounds what the parser
+	// reads a line into.
+	DefaultMaxLineSize = 16 << 20
+	// DefaultMaxEventSize is the most that one event may hold by default:
+	// its data, its type and its ID together, in bytes once invalid UTF-8
+	// has been replaced with U+FFFD.
+	DefaultMaxEventSize = 16 << 20
 )
 
 // Errors a [Parser] reports inside a [*LimitError] when the stream exceeds
@@ -61,7 +65,7 @@ type LimitError struct {
 func (e *LimitError) Error() string {
 	what := "a line"
 	if e.Err == ErrEventTooLarge {
-		what = "an event's data"
+		what = "an event (its data, type and ID together)"
 	}
 	return fmt.Sprintf("%v: %s exceeds the limit of %s; raise it with Parser.SetLimits (WithLimits for a Client), or skip such events with Parser.SkipOversized (WithSkipOversized)",
 		e.Err, what, formatSize(e.Limit))
@@ -76,7 +80,21 @@ var ErrNoProgress = errors.New("sse: the reader returned no data and no error 10
 const (
 	initialBufSize = 4 << 10
 	busyBufSize    = 64 << 10 // the buffer grows to this when reads fill it
-	maxEmptyReads  = 100
+	maxChunkSize   = 1 << 20  // the largest buffer that a long line is read into
+	// maxCachedType is the longest event type whose string the parser
+	// keeps for the events that follow: a stream's types are short names,
+	// and a long one kept would hold memory that the event limit no
+	// longer counts.
+	maxCachedType = 64
+	// maxPinned is the longest string, of an event's data, ID and type,
+	// that the parser keeps for the ID it holds: [Parser.Event] makes the
+	// three in one allocation.
+	maxPinned = 1 << 10
+	// A type, ID or comment buffer larger than keepSmall, or a data buffer
+	// larger than busyBufSize, is released once its value is used, so that
+	// a large value leaves no large buffer behind.
+	keepSmall     = 4 << 10
+	maxEmptyReads = 100
 	// maxRetryMs is the largest reconnection time, in milliseconds, that
 	// fits a time.Duration; larger values saturate to it.
 	maxRetryMs = math.MaxInt64 / int64(time.Millisecond)
@@ -100,10 +118,12 @@ const (
 // and the last event ID for [Parser.LastEventID]; comments go to the
 // function given to [Parser.OnComment].
 //
-// Memory is bounded: a line longer than the line limit or an event whose
-// data exceeds the event limit stops the parser with a [*LimitError], or,
+// Memory is bounded: a line longer than the line limit, or an event whose
+// data, type and ID together exceed the event limit (counted once invalid
+// UTF-8 has been replaced), stops the parser with a [*LimitError], or,
 // after [Parser.SkipOversized], is skipped. [DefaultMaxLineSize] and
-// [DefaultMaxEventSize] are the defaults; [Parser.SetLimits] changes them.
+// [DefaultMaxEventSize] are the defaults; [Parser.SetLimits] changes them
+// and says what the parser holds at most.
 //
 // A Parser is not safe for concurrent use.
 type Parser struct {
@@ -138,11 +158,26 @@ type Parser struct {
 	idBuf   []byte // last event ID buffer: set by "id" fields
 	lastID  []byte // last event ID string: idBuf as of the latest blank line
 	idSet   bool   // an "id" field has set idBuf since the latest blank line
-	scratch []byte // a line with invalid UTF-8 replaced
+	scratch []byte // a comment with invalid UTF-8 replaced
 
 	// The value of the event's only data line so far, left where it was
-	// read instead of copied into data (see keepDataLine).
+	// read instead of copied into data (see keepDataLine): in buf, or in
+	// long when longHeld is set.
 	dataLine []byte
+
+	// A line longer than the read buffer: its bytes so far, in the
+	// buffers that they were read into (see spill), their length, and
+	// whether they hold invalid UTF-8; and the line once joined.
+	chunks      [][]byte
+	longLen     int
+	longInvalid bool
+	long        []byte
+	longHeld    bool // dataLine is in long
+
+	// What nextLine says of the line it returned: whether it holds
+	// invalid UTF-8, which the parser replaces where it keeps a value,
+	// and whether it is long.
+	lineInvalid, lineLong bool
 
 	retry    time.Duration
 	hasRetry bool
@@ -150,8 +185,9 @@ type Parser struct {
 	// The dispatched event.
 	evType, evData, evID []byte
 
-	// Strings of the last few types and of the last ID returned, so that
-	// repeated values cost no allocation.
+	// Strings of the last few short types and of the last ID returned,
+	// so that repeated values cost no allocation. idStr is the current
+	// last event ID or "".
 	types    [4]string
 	nextType int // the entry of types to replace next
 	idStr    string
@@ -166,10 +202,23 @@ func NewParser(r io.Reader) *Parser {
 }
 
 // SetLimits sets the longest line, without its line ending, and the most
-// data of one event that the parser accepts, both in bytes. A value of zero
-// or less keeps the default ([DefaultMaxLineSize], [DefaultMaxEventSize]).
-// The parser's memory stays within a small multiple of these limits.
-// Call it before the first call to [Parser.Next].
+// that one event may hold, both in bytes. A value of zero or less keeps the
+// default ([DefaultMaxLineSize], [DefaultMaxEventSize]).
+//
+// The line limit bounds what the parser reads a line into. The event limit
+// bounds the event's data, its type and its ID together, each counted as
+// the event will hold it, once invalid UTF-8 has been replaced with U+FFFD
+// (which can make a value three times as long as it was on the wire); the
+// last event ID counts for every event it is in force for. Besides the
+// strings that [Parser.Event] returns, the parser holds at most: the line
+// it is reading, about the line limit, and twice that for a moment while
+// it joins the pieces of a line longer than 64 KiB; the event's values,
+// within the event limit; the last event ID being replaced, and the
+// string of the last event ID, within the event limit each; and, during a
+// call of the function given to [Parser.OnComment], a comment with
+// invalid UTF-8 replaced, up to three times the line limit. Once the next
+// event has begun, what an event's large values held is released. Call
+// SetLimits before the first call to [Parser.Next].
 func (p *Parser) SetLimits(maxLine, maxEvent int) {
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLineSize
@@ -180,12 +229,15 @@ func (p *Parser) SetLimits(maxLine, maxEvent int) {
 	p.maxLine, p.maxEvent = maxLine, maxEvent
 }
 
-// SkipOversized makes the parser skip an event whose data exceeds the event
-// limit, or which holds a line longer than the line limit, instead of
-// stopping with an error: the event is dropped, the stream goes on with the
-// next one, and report, if it is not nil, is called with the [*LimitError]
-// as soon as the limit is exceeded. Fields other than data, such as "id"
-// and "retry", still take effect.
+// SkipOversized makes the parser skip an event that exceeds the event limit
+// (see [Parser.SetLimits]), or which holds a line longer than the line
+// limit, instead of stopping with an error: the event is dropped, the
+// stream goes on with the next one, and report, if it is not nil, is
+// called with the [*LimitError] as soon as the limit is exceeded. Fields
+// other than data and type, such as "id" and "retry", still take effect,
+// with one exception: an "id" value that alone exceeds the event limit
+// cannot be kept, so it is ignored, and the last event ID stays what it
+// was; its event is skipped.
 func (p *Parser) SkipOversized(report func(err error)) {
 	p.skipOversized = true
 	p.onSkip = report
@@ -204,8 +256,8 @@ func (p *Parser) OnComment(fn func(text []byte)) {
 // client does for a stream it resumes. Call it before the first call to
 // [Parser.Next].
 func (p *Parser) SetLastEventID(id string) {
-	p.idBuf = append(p.idBuf[:0], id...)
-	p.lastID = append(p.lastID[:0], id...)
+	p.lastID = append(reuse(p.lastID, len(id)), id...)
+	p.idStr = id
 }
 
 // LastEventID returns the last event ID: the value of the latest valid "id"
@@ -238,8 +290,7 @@ func (p *Parser) Next() bool {
 	}
 	if p.dispatched {
 		p.dispatched = false
-		p.data, p.dataLine = p.data[:0], nil
-		p.typ = p.typ[:0]
+		p.resetEvent()
 		p.evType, p.evData, p.evID = nil, nil, nil
 	}
 	for {
@@ -256,7 +307,14 @@ func (p *Parser) Next() bool {
 				}
 				continue
 			}
-			if p.processLine(line) {
+			dispatched := p.processLine(line)
+			if p.lineLong {
+				p.lineLong = false
+				if !p.longHeld {
+					p.long = nil
+				}
+			}
+			if dispatched {
 				return true
 			}
 			if p.err != nil {
@@ -277,35 +335,78 @@ func (p *Parser) Next() bool {
 }
 
 // Event returns the current event, the one found by the latest call to
-// [Parser.Next] that returned true. Its Type string is reused from one of
-// the last few events of the same type, and its ID string from the
-// previous event when the ID is the same, so an event costs one
-// allocation, for its Data, when its type is one of a few a stream uses
-// and its ID repeats.
+// [Parser.Next] that returned true. It makes one allocation at most: a
+// string that holds the event's data and whatever else is new, its ID
+// when the ID has changed since the last event and its type when the type
+// is none of the last few short ones, each field a slice of it. Its Type
+// string is reused from one of the last few events with a type of up to
+// 64 bytes, and its ID string from the previous event when the ID is the
+// same and that event's data and type were short, so an event whose type
+// one of a few a stream uses and whose ID repeats, or an event with no
+// data and a known ID, costs no more than the string of its data.
 func (p *Parser) Event() Event {
 	if !p.dispatched {
 		return Event{}
 	}
-	if string(p.evID) != p.idStr {
-		p.idStr = string(p.evID)
+	typ, typeKnown := p.cachedType()
+	idKnown := p.idStr == string(p.evID)
+	n := len(p.evData)
+	if !typeKnown {
+		n += len(p.evType)
 	}
-	return Event{Type: p.typeString(), Data: string(p.evData), ID: p.idStr}
+	if !idKnown {
+		n += len(p.evID)
+	}
+	if n == 0 {
+		return Event{Type: typ, ID: p.idStr}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.Write(p.evData)
+	if !idKnown {
+		b.Write(p.evID)
+	}
+	if !typeKnown {
+		b.Write(p.evType)
+	}
+	all := b.String()
+	ev := Event{Data: all[:len(p.evData)], Type: typ, ID: p.idStr}
+	rest := all[len(p.evData):]
+	if !idKnown {
+		ev.ID, rest = rest[:len(p.evID)], rest[len(p.evID):]
+		// Keep the ID string for the events that follow only if what
+		// it holds alive is small. Not keeping it costs no allocation:
+		// the next event's string holds the ID again.
+		p.idStr = ""
+		if len(all) <= maxPinned {
+			p.idStr = ev.ID
+		}
+	}
+	if !typeKnown {
+		ev.Type = rest
+	}
+	return ev
 }
 
-// typeString returns the current event's type as a string, one made for
-// an earlier event if one of the last few had the same type: a stream
-// mixes a handful of types (a ping among deltas, a few kinds of update),
-// and a string for each event would cost an allocation each.
-func (p *Parser) typeString() string {
+// cachedType returns the current event's type as a string, one made for an
+// earlier event if one of the last few had the same type, and whether it
+// did. A stream mixes a handful of types (a ping among deltas, a few kinds
+// of update), and a string for each event would cost an allocation each. A
+// short type seen for the first time gets a string of its own, which is
+// kept; a long one, which is not kept, is left to the caller to make.
+func (p *Parser) cachedType() (string, bool) {
 	for _, s := range p.types {
 		if s == string(p.evType) {
-			return s
+			return s, true
 		}
+	}
+	if len(p.evType) > maxCachedType {
+		return "", false
 	}
 	s := string(p.evType)
 	p.types[p.nextType] = s
 	p.nextType = (p.nextType + 1) % len(p.types)
-	return s
+	return s, true
 }
 
 // Raw returns the current event without copying: its slices point into the
@@ -354,7 +455,9 @@ func Read(r io.Reader) iter.Seq2[Event, error] {
 // fill reads more of the stream into the buffer, making room first. It
 // records a read error in p.readErr.
 func (p *Parser) fill() {
-	p.keepDataLine()
+	if !p.longHeld {
+		p.keepDataLine()
+	}
 	if p.start == p.end {
 		p.moveBack(p.start)
 		p.start, p.end = 0, 0
@@ -362,31 +465,34 @@ func (p *Parser) fill() {
 	if p.buf == nil {
 		p.buf = make([]byte, min(initialBufSize, p.maxLine+1))
 	}
+	if len(p.buf) > busyBufSize && len(p.chunks) == 0 && p.end-p.start <= busyBufSize/2 {
+		// The buffer that the end of a long line was read into: back
+		// to the size of a busy stream's.
+		p.replaceBuf(busyBufSize)
+	}
 	if free := len(p.buf) - p.end; p.start > 0 && free < len(p.buf)/2 {
 		p.moveBack(p.start)
 		p.end = copy(p.buf, p.buf[p.start:p.end])
 		p.start = 0
 	}
-	if p.end == len(p.buf) || p.busy && len(p.buf) < min(busyBufSize, p.maxLine+1) {
+	if p.end == len(p.buf) && len(p.buf) >= busyBufSize {
+		// One line fills a large buffer: read the rest of it into
+		// others.
+		p.spill()
+	} else if p.end == len(p.buf) || p.busy && len(p.buf) < min(busyBufSize, p.maxLine+1) {
 		// The pending line fills the buffer, or the last read filled
 		// all the room there was, as on a busy stream that a larger
 		// buffer reads in fewer calls (an idle stream keeps a small
 		// one): grow it, but never much past what the line limit needs
 		// to see an over-long line.
-		// Near the limit, go straight to it: a buffer of the limit and
-		// its copy at twice the size would hold twice the limit at once.
-		size := 2 * len(p.buf)
+		size := min(2*len(p.buf), busyBufSize)
 		if size >= p.maxLine {
 			size = p.maxLine + 1
 		}
 		if size <= len(p.buf) {
 			size = len(p.buf) + initialBufSize
 		}
-		nb := make([]byte, size)
-		p.moveBack(p.start)
-		p.end = copy(nb, p.buf[p.start:p.end])
-		p.start = 0
-		p.buf = nb
+		p.replaceBuf(size)
 	}
 	for range maxEmptyReads {
 		n, err := p.r.Read(p.buf[p.end:])
@@ -407,10 +513,60 @@ func (p *Parser) fill() {
 	p.readErr = ErrNoProgress
 }
 
-// nextLine returns the next complete line in the buffer, without its line
-// ending and with invalid UTF-8 replaced, or false when the buffer holds no
-// complete line. It strips the byte order mark at the start of the stream
-// and enforces the line limit.
+// replaceBuf moves the unread bytes to a new read buffer of size bytes.
+func (p *Parser) replaceBuf(size int) {
+	nb := make([]byte, size)
+	p.moveBack(p.start)
+	p.end = copy(nb, p.buf[p.start:p.end])
+	p.start = 0
+	p.buf = nb
+}
+
+// spill makes the read buffer, which one line fills, the line's next
+// chunk, and reads on into a new buffer, which starts with the bytes of a
+// character that the next read may complete. Each byte of a long line is
+// then read once, into a chunk, and copied once, when the line ends and
+// joinLong joins its chunks, where growing the read buffer would copy the
+// line at each doubling and hold it twice at the end. The new buffer is
+// twice as large as the last, up to maxChunkSize, so that a long line
+// costs few allocations.
+func (p *Parser) spill() {
+	pending := p.buf[p.start:p.end]
+	whole := wholeRunes(pending)
+	if from := max(p.utf8Valid-p.start, 0); !p.longInvalid && from < whole {
+		p.longInvalid = !utf8.Valid(pending[from:whole])
+	}
+	p.chunks = append(p.chunks, pending[:whole])
+	p.longLen += whole
+	nb := make([]byte, min(2*len(p.buf), maxChunkSize))
+	p.end = copy(nb, pending[whole:])
+	p.start = 0
+	p.buf = nb
+	p.lf, p.cr, p.utf8Valid, p.utf8Lines = 0, 0, 0, 0
+}
+
+// joinLong returns the long line whose chunks spill kept and whose end is
+// tail, joined in one new slice (which bytes.Join does not clear before it
+// copies), and drops the chunks.
+func (p *Parser) joinLong(tail []byte) []byte {
+	line := bytes.Join(append(p.chunks, tail), nil)
+	p.lineInvalid = p.lineInvalid || p.longInvalid
+	p.dropLong()
+	p.long, p.lineLong = line, true
+	return line
+}
+
+// dropLong drops what is kept of a long line.
+func (p *Parser) dropLong() {
+	clear(p.chunks)
+	p.chunks, p.longLen, p.longInvalid = p.chunks[:0], 0, false
+}
+
+// nextLine returns the next complete line, without its line ending, or
+// false when the buffer holds no complete line; p.lineInvalid tells
+// whether the line holds invalid UTF-8, which the parser replaces only in
+// the values it keeps. It strips the byte order mark at the start of the
+// stream and enforces the line limit.
 func (p *Parser) nextLine() ([]byte, bool) {
 	for {
 		if p.skipLF && p.start < p.end {
@@ -452,7 +608,7 @@ func (p *Parser) nextLine() ([]byte, bool) {
 				p.start = end
 				return nil, false
 			}
-			if end-start > p.maxLine && p.lineTooLong() {
+			if p.longLen+end-start > p.maxLine && p.lineTooLong() {
 				// Skipping: drop what is buffered of the line and the
 				// rest of it as it arrives.
 				p.start = end
@@ -477,16 +633,15 @@ func (p *Parser) nextLine() ([]byte, bool) {
 			p.discarding = false
 			continue
 		}
-		if len(line) > p.maxLine {
+		if p.longLen+len(line) > p.maxLine {
 			if !p.lineTooLong() {
 				return nil, false
 			}
 			continue
 		}
-		if !valid {
-			p.keepDataLine() // it may be in scratch
-			p.scratch = appendReplacingInvalid(p.scratch[:0], line)
-			line = p.scratch
+		p.lineInvalid = !valid
+		if len(p.chunks) > 0 {
+			line = p.joinLong(line)
 		}
 		return line, true
 	}
@@ -561,6 +716,7 @@ func (p *Parser) stripBOM() bool {
 // when skipping, drops the event the line belongs to. It returns whether
 // parsing goes on.
 func (p *Parser) lineTooLong() bool {
+	p.dropLong()
 	err := &LimitError{Err: ErrLineTooLong, Limit: p.maxLine}
 	if !p.skipOversized {
 		p.err = err
@@ -570,14 +726,37 @@ func (p *Parser) lineTooLong() bool {
 	return true
 }
 
-// skipEvent drops the data of the event being read and ignores its data
-// lines up to the blank line that ends it.
+// skipEvent drops the data and type of the event being read and ignores
+// its data and event lines up to the blank line that ends it.
 func (p *Parser) skipEvent(err error) {
 	if !p.skipping && p.onSkip != nil {
 		p.onSkip(err)
 	}
 	p.skipping = true
+	p.resetEvent()
+}
+
+// tooLarge handles an event over the event limit: it records the error,
+// or, when skipping, drops the event. It returns whether parsing goes on.
+func (p *Parser) tooLarge() bool {
+	err := &LimitError{Err: ErrEventTooLarge, Limit: p.maxEvent}
+	if !p.skipOversized {
+		p.err = err
+		return false
+	}
+	p.skipEvent(err)
+	return true
+}
+
+// resetEvent empties the data and type of the event being read, and
+// releases their buffers and the long line if they are large.
+func (p *Parser) resetEvent() {
 	p.data, p.dataLine = p.data[:0], nil
+	if cap(p.data) > busyBufSize {
+		p.data = nil
+	}
+	p.typ = reuse(p.typ, 0)
+	p.long, p.longHeld = nil, false
 }
 
 // keepDataLine copies the event's data line, if it was left where it was
@@ -586,20 +765,26 @@ func (p *Parser) skipEvent(err error) {
 // common case, costs no copy.
 func (p *Parser) keepDataLine() {
 	if len(p.dataLine) > 0 {
-		p.appendData(p.dataLine)
+		p.appendData(p.dataLine, len(p.dataLine), false)
 		p.dataLine = nil
+		p.long, p.longHeld = nil, false
 	}
 }
 
-// processLine interprets one line of the stream. It returns true when the
-// line dispatched an event.
+// processLine interprets one line of the stream, which holds invalid UTF-8
+// if p.lineInvalid is set. It returns true when the line dispatched an
+// event.
 func (p *Parser) processLine(line []byte) bool {
 	if len(line) == 0 {
 		return p.dispatch()
 	}
+	// Field names and the colon are ASCII, which no replacement of
+	// invalid UTF-8 touches (a maximal subpart never holds an ASCII
+	// byte): the line is split as it came, and only the values kept are
+	// replaced.
 	if line[0] == ':' {
 		if p.onComment != nil {
-			p.onComment(trimSpace(line[1:]))
+			p.comment(trimSpace(line[1:]))
 		}
 		return false
 	}
@@ -616,18 +801,67 @@ func (p *Parser) processLine(line []byte) bool {
 	case "data":
 		p.addData(value)
 	case "event":
-		p.typ = append(p.typ[:0], value...)
+		p.setType(value)
 	case "id":
+		// NUL is ASCII too: the value holds one before replacement if
+		// and only if it does after.
 		if bytes.IndexByte(value, 0) < 0 {
-			p.idBuf = append(p.idBuf[:0], value...)
-			p.idSet = true
+			p.setID(value)
 		}
 	case "retry":
+		// Digits are ASCII: invalid UTF-8 makes the value invalid
+		// before replacement as after.
 		if d, ok := parseRetry(value); ok {
 			p.retry, p.hasRetry = d, true
 		}
 	}
 	return false
+}
+
+// valueLen returns the length of a field value of the current line once
+// its invalid UTF-8 is replaced.
+func (p *Parser) valueLen(value []byte) int {
+	if p.lineInvalid {
+		return replacedLen(value)
+	}
+	return len(value)
+}
+
+// appendValue appends a field value of the current line to dst, replacing
+// its invalid UTF-8.
+func (p *Parser) appendValue(dst, value []byte) []byte {
+	if p.lineInvalid {
+		return appendReplacingInvalid(dst, value)
+	}
+	return append(dst, value...)
+}
+
+// comment passes the text of a comment line to the OnComment function.
+func (p *Parser) comment(text []byte) {
+	if !p.lineInvalid {
+		p.onComment(text)
+		return
+	}
+	p.scratch = appendReplacingInvalid(reuse(p.scratch, 0), text)
+	p.onComment(p.scratch)
+	p.scratch = reuse(p.scratch, 0)
+}
+
+// dataLen returns the length of the event's data as it would be dispatched
+// now.
+func (p *Parser) dataLen() int {
+	if len(p.dataLine) > 0 {
+		return len(p.dataLine)
+	}
+	return max(len(p.data)-1, 0)
+}
+
+// currentID returns the ID that the event being read will carry.
+func (p *Parser) currentID() []byte {
+	if p.idSet {
+		return p.idBuf
+	}
+	return p.lastID
 }
 
 // addData adds the value of a data line to the event's data.
@@ -636,30 +870,71 @@ func (p *Parser) addData(value []byte) {
 	if p.skipping {
 		return
 	}
-	// The event's data would be p.data and value, without the LF
-	// that dispatch removes; the buffer holds at most maxEvent+1.
-	if len(p.data)+len(value) > p.maxEvent {
-		err := &LimitError{Err: ErrEventTooLarge, Limit: p.maxEvent}
-		if !p.skipOversized {
-			p.err = err
-			return
-		}
-		p.skipEvent(err)
+	// The event's data would be p.data and value, without the LF that
+	// dispatch removes; the buffer holds at most maxEvent+1.
+	n := p.valueLen(value)
+	if len(p.data)+n+len(p.typ)+len(p.currentID()) > p.maxEvent {
+		p.tooLarge()
 		return
 	}
-	if len(p.data) == 0 && len(value) > 0 {
+	if len(p.data) == 0 && n > 0 && !p.lineInvalid {
 		p.dataLine = value
+		p.longHeld = p.lineLong
 		return
 	}
-	p.appendData(value)
+	p.appendData(value, n, p.lineInvalid)
 }
 
-// appendData appends the value of a data line and a LF to the data
-// buffer. The buffer doubles as it grows, and goes straight to the event
-// limit when doubling would reach it, so that growing never holds a buffer
-// near the limit and a larger copy of it at once, as append's growth can.
-func (p *Parser) appendData(value []byte) {
-	if need := len(p.data) + len(value) + 1; need > cap(p.data) {
+// setType sets the type of the event being read.
+func (p *Parser) setType(value []byte) {
+	if p.skipping {
+		return
+	}
+	n := p.valueLen(value)
+	if p.dataLen()+n+len(p.currentID()) > p.maxEvent {
+		p.tooLarge()
+		return
+	}
+	p.typ = p.appendValue(reuse(p.typ, n), value)
+}
+
+// setID sets the last event ID that the event being read ends with. The
+// previous one is kept until the blank line: an event cut off by the end of
+// the stream does not change it.
+func (p *Parser) setID(value []byte) {
+	n := p.valueLen(value)
+	if !p.skipping && p.dataLen()+len(p.typ)+n > p.maxEvent {
+		if !p.tooLarge() {
+			return
+		}
+	}
+	if n > p.maxEvent {
+		return // too long to keep even without the event
+	}
+	p.idBuf = p.appendValue(reuse(p.idBuf, n), value)
+	p.idSet = true
+}
+
+// reuse returns b emptied, if it has room for n bytes and is not much
+// larger than that, or an empty slice with room for n bytes: a buffer that
+// once held a large value does not stay large.
+func reuse(b []byte, n int) []byte {
+	if cap(b) >= n && (cap(b) <= keepSmall || cap(b) <= 2*n) {
+		return b[:0]
+	}
+	if n == 0 {
+		return nil
+	}
+	return make([]byte, 0, n)
+}
+
+// appendData appends the value of a data line, n bytes once its invalid
+// UTF-8, if it has some, is replaced, and a LF to the data buffer. The
+// buffer doubles as it grows, and goes straight to the event limit when
+// doubling would reach it, so that growing never holds a buffer near the
+// limit and a larger copy of it at once, as append's growth can.
+func (p *Parser) appendData(value []byte, n int, invalid bool) {
+	if need := len(p.data) + n + 1; need > cap(p.data) {
 		size := max(2*cap(p.data), need, 256)
 		if size >= p.maxEvent {
 			size = max(p.maxEvent+1, need)
@@ -668,7 +943,11 @@ func (p *Parser) appendData(value []byte) {
 		copy(data, p.data)
 		p.data = data
 	}
-	p.data = append(p.data, value...)
+	if invalid {
+		p.data = appendReplacingInvalid(p.data, value)
+	} else {
+		p.data = append(p.data, value...)
+	}
 	p.data = append(p.data, '\n')
 }
 
@@ -676,13 +955,17 @@ func (p *Parser) appendData(value []byte) {
 // there is an event to hand out.
 func (p *Parser) dispatch() bool {
 	if p.idSet {
-		p.lastID = append(p.lastID[:0], p.idBuf...)
+		// The new ID takes the place of the last one, whose buffer is
+		// kept for the next "id" field unless it is large.
+		p.lastID, p.idBuf = p.idBuf, reuse(p.lastID, 0)
 		p.idSet = false
+		if p.idStr != string(p.lastID) {
+			p.idStr = ""
+		}
 	}
 	if p.skipping || len(p.data) == 0 && len(p.dataLine) == 0 {
 		p.skipping = false
-		p.data, p.dataLine = p.data[:0], nil
-		p.typ = p.typ[:0]
+		p.resetEvent()
 		return false
 	}
 	p.dispatched = true

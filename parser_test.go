@@ -15,6 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/ssekit/sse/internal/corpus"
 )
 
 // streamResult is everything a parser reports about one stream.
@@ -1031,5 +1033,47 @@ func TestChunkReader(t *testing.T) {
 	}
 	if want := 3 + len(input) - 1 + 1; n != want {
 		t.Errorf("got %d deliveries, want %d", n, want)
+	}
+}
+
+func TestEventAllocations(t *testing.T) {
+	// Event makes one allocation at most, for the event's data and
+	// whatever else is new, as its doc comment says.
+	longType := strings.Repeat("t", maxCachedType+1)
+	bigData := strings.Repeat("d", maxPinned)
+	tests := []struct {
+		name   string
+		events func(i int) string
+		want   float64
+	}{
+		{"a known type and a repeated ID", func(int) string { return "event: price\nid: 7\ndata: {\"p\":1}\n\n" }, 1},
+		{"a known type and a new ID", func(i int) string { return fmt.Sprintf("event: price\nid: %d\ndata: {\"p\":1}\n\n", i) }, 1},
+		{"a long type and a new ID", func(i int) string { return fmt.Sprintf("event: %s\nid: %d\ndata: x\n\n", longType, i) }, 1},
+		{"large data and a repeated ID", func(int) string { return "id: 7\ndata: " + bigData + "\n\n" }, 1},
+		{"empty data and a repeated ID", func(int) string { return "id: 7\ndata\n\n" }, 0},
+		{"a few types in turn", func(i int) string { return fmt.Sprintf("event: t%d\ndata: x\n\n", i%4) }, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			const n = 64
+			for i := range n {
+				b.WriteString(tt.events(i))
+			}
+			p := NewParser(corpus.NewLoopReader([]byte(b.String()), 4<<10))
+			for range 2 * n { // warm up the buffers and caches
+				p.Next()
+				_ = p.Event()
+			}
+			got := testing.AllocsPerRun(10*n, func() {
+				if !p.Next() {
+					t.Fatalf("the stream ended: %v", p.Err())
+				}
+				_ = p.Event()
+			})
+			if got != tt.want {
+				t.Errorf("Next and Event made %v allocations per event, want %v", got, tt.want)
+			}
+		})
 	}
 }

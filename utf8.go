@@ -8,28 +8,19 @@ import "unicode/utf8"
 // for the longest prefix of a well-formed sequence that it holds, or for a
 // single byte that starts none.
 func appendReplacingInvalid(dst, s []byte) []byte {
+	if n := len(dst) + replacedLen(s); n > cap(dst) {
+		// Grow once, to the exact size: growing as append does would
+		// hold up to twice the result, three times the input's length.
+		dst = append(make([]byte, 0, n), dst...)
+	}
 	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			dst = append(dst, b)
+		if s[i] < utf8.RuneSelf {
+			dst = append(dst, s[i])
 			i++
 			continue
 		}
-		need, lo, hi := leadByte(b)
-		if need == 0 {
-			dst = append(dst, "\uFFFD"...)
-			i++
-			continue
-		}
-		j := i + 1
-		for k := 0; k < need; k++ {
-			if j >= len(s) || s[j] < lo || s[j] > hi {
-				break
-			}
-			lo, hi = 0x80, 0xBF
-			j++
-		}
-		if j-i == need+1 {
+		j, ok := scanSequence(s, i)
+		if ok {
 			dst = append(dst, s[i:j]...)
 		} else {
 			dst = append(dst, "\uFFFD"...)
@@ -37,6 +28,44 @@ func appendReplacingInvalid(dst, s []byte) []byte {
 		i = j
 	}
 	return dst
+}
+
+// replacedLen returns the length of s once appendReplacingInvalid has
+// replaced each maximal subpart of an ill-formed sequence with the three
+// bytes of U+FFFD: up to three times len(s).
+func replacedLen(s []byte) int {
+	n := 0
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			n++
+			i++
+			continue
+		}
+		j, ok := scanSequence(s, i)
+		if ok {
+			n += j - i
+		} else {
+			n += len("\uFFFD")
+		}
+		i = j
+	}
+	return n
+}
+
+// scanSequence returns the end of the sequence that starts with the
+// non-ASCII byte s[i], and whether it is a well-formed character rather
+// than a maximal subpart of an ill-formed sequence.
+func scanSequence(s []byte, i int) (end int, ok bool) {
+	need, lo, hi := leadByte(s[i])
+	end = i + 1
+	for k := 0; k < need; k++ {
+		if end >= len(s) || s[end] < lo || s[end] > hi {
+			break
+		}
+		lo, hi = 0x80, 0xBF
+		end++
+	}
+	return end, need > 0 && end-i == need+1
 }
 
 // leadByte returns how many continuation bytes follow the lead byte b of a

@@ -94,6 +94,9 @@ func TestAppendReplacingInvalidMatchesDecoder(t *testing.T) {
 		if got := string(appendReplacingInvalid(nil, in)); got != want {
 			t.Fatalf("appendReplacingInvalid(%q) = %q, want %q", in, got, want)
 		}
+		if n := replacedLen(in); n != len(want) {
+			t.Fatalf("replacedLen(%q) = %d, want %d", in, n, len(want))
+		}
 	}
 	for i := range 256 {
 		check([]byte{byte(i)})
