@@ -49,8 +49,8 @@ Connection:
                         (default: no limit)
   --accept-type TYPE    read a response of Content-Type TYPE as an event
                         stream too, such as text/plain (repeatable)
-  --max-size SIZE       the longest line and the most data of one event to
-                        accept, such as 64KiB or 32MiB (default 8MiB)
+  --max-size SIZE       the longest line, and the most data, type and ID of
+                        one event, to accept, such as 64KiB (default 16MiB)
   --skip-oversized      skip an event over --max-size, instead of stopping
 
 Output:
