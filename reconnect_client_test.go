@@ -197,14 +197,16 @@ func TestClientHTTPClientTimeout(t *testing.T) {
 	tests := []struct {
 		name     string
 		method   string
+		retry    bool // WithRetryNonIdempotent
 		handler  http.HandlerFunc
 		wantEvs  int
 		wantReqs int
 	}{
-		{"GET, cut while reading", http.MethodGet, stall, 2, 3},
-		{"GET, cut while awaiting headers", http.MethodGet, slowHeaders, 0, 3},
-		{"POST, cut while reading", http.MethodPost, stall, 1, 1},
-		{"POST, cut while awaiting headers", http.MethodPost, slowHeaders, 0, 1},
+		{"GET, cut while reading", http.MethodGet, false, stall, 2, 3},
+		{"GET, cut while awaiting headers", http.MethodGet, false, slowHeaders, 0, 3},
+		{"POST, cut while reading", http.MethodPost, false, stall, 1, 1},
+		{"POST, cut while awaiting headers", http.MethodPost, false, slowHeaders, 0, 1},
+		{"POST with WithRetryNonIdempotent, cut while reading", http.MethodPost, true, stall, 2, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,7 +214,7 @@ func TestClientHTTPClientTimeout(t *testing.T) {
 			hc := srv.srv.Client()
 			hc.Timeout = 100 * time.Millisecond
 			var disconnects []error
-			c := NewClient(WithHTTPClient(hc), newFakeClock().option(),
+			c := NewClient(WithHTTPClient(hc), newFakeClock().option(), WithRetryNonIdempotent(tt.retry),
 				WithHooks(Hooks{OnDisconnect: func(err error) { disconnects = append(disconnects, err) }}))
 			req, _ := http.NewRequest(tt.method, srv.srv.URL, strings.NewReader("prompt"))
 			evs, err := collect(c.Connect(req))
@@ -222,7 +224,7 @@ func TestClientHTTPClientTimeout(t *testing.T) {
 			if !errors.Is(disconnects[0], ErrHTTPClientTimeout) || !strings.Contains(disconnects[0].Error(), "WithIdleTimeout") {
 				t.Errorf("OnDisconnect got %v; want ErrHTTPClientTimeout, naming WithIdleTimeout", disconnects[0])
 			}
-			if tt.method == http.MethodGet {
+			if tt.method == http.MethodGet || tt.retry {
 				if err != nil {
 					t.Errorf("Err() = %v, want nil after the 204", err)
 				}

@@ -406,3 +406,45 @@ type fakeTimeout struct{ msg string }
 func (e *fakeTimeout) Error() string        { return e.msg }
 func (e *fakeTimeout) Timeout() bool        { return true }
 func (e *fakeTimeout) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// TestRetryPolicyDecideEveryCombination runs decide over every
+// combination of the request's kind, the connection's health and the
+// kind of ending, and checks it against the rules as the docs state them.
+func TestRetryPolicyDecideEveryCombination(t *testing.T) {
+	lost := errors.New("connection reset")
+	endings := map[string]error{
+		"clean end":     errEndOfStream,
+		"dropped":       lost,
+		"503":           &ResponseError{StatusCode: 503, Err: ErrUnexpectedStatus},
+		"401":           &ResponseError{StatusCode: 401, Err: ErrUnexpectedStatus},
+		"line too long": &LimitError{Err: ErrLineTooLong, Limit: 1},
+	}
+	for name, err := range endings {
+		for _, idempotent := range []bool{false, true} {
+			for _, reopen := range []bool{false, true} {
+				for _, replayable := range []bool{false, true} {
+					for _, healthy := range []bool{false, true} {
+						e := ending{err: err, healthy: healthy, method: "X", idempotent: idempotent || reopen, reopen: reopen, replayable: replayable}
+						d := RetryPolicy{}.decide(e)
+						clean := err == errEndOfStream
+						mendable := clean || err == lost || name == "503"
+						wantRetry := mendable && replayable && e.idempotent && (!clean || reopen)
+						wantFailures := 1
+						if clean && healthy {
+							wantFailures = 0
+						}
+						got := fmt.Sprint(!d.stop, d.run.failures, d.wait >= DefaultMinDelay || d.stop)
+						want := fmt.Sprint(wantRetry, wantFailures, true)
+						if got != want {
+							t.Errorf("%s, idempotent %v, reopen %v, replayable %v, healthy %v: retry, failures, floored = %s, want %s",
+								name, idempotent, reopen, replayable, healthy, got, want)
+						}
+						if d.stop && clean && d.err != nil && replayable {
+							t.Errorf("%s: a clean end that is not reopened ends with %v, want nil", name, d.err)
+						}
+					}
+				}
+			}
+		}
+	}
+}
