@@ -31,6 +31,10 @@ const (
 	Ours
 	// Peer is another library.
 	Peer
+	// Bound is a minimal parser written for the benchmark: the least that
+	// a parser doing some of the work (making strings) can cost. It is
+	// checked like a parser, and always runs, like a floor.
+	Bound
 )
 
 // Result is what a Parse found.
@@ -54,7 +58,7 @@ type Parser struct {
 	Parse func(r io.Reader, t *corpus.Tally) (Result, error)
 }
 
-// All returns the floors, this module's parser through both of its APIs,
+// All returns the floors, the string floor, this module's parser through both of its APIs,
 // and every peer, in the order tables show them. limit is the largest
 // event or line, in bytes, that a library with a configurable limit is
 // told to accept; zero leaves every library at its default.
@@ -63,6 +67,7 @@ func All(limit int) []Parser {
 		Copy(),
 		IndexByte(),
 		ReadSlice(),
+		Strings(),
 		SSEKitRaw(limit),
 		SSEKitEvent(limit),
 		OpenAI(),

@@ -65,7 +65,7 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 5, "timed rounds per measurement; figures are their medians")
 	flag.DurationVar(&o.minTime, "mintime", 40*time.Millisecond, "least time of one timed sample; short passes are repeated to fill it")
 	flag.DurationVar(&o.timeout, "timeout", time.Minute, "give up on a parser that takes longer than this over one pass")
-	flag.Float64Var(&o.scale, "scale", 1, "scale the corpus sizes of issue #5 by this factor, for a quick run")
+	flag.Float64Var(&o.scale, "scale", 1, "scale the corpus sizes by this factor, for a quick run")
 	flag.StringVar(&o.parsers, "parsers", "", "comma-separated substrings: run only parsers whose name holds one (floors always run)")
 	flag.StringVar(&o.corpora, "corpora", "llm,anthropic,big,feed,tiny,line", "comma-separated corpora")
 	flag.StringVar(&o.segments, "reads", "4096,32768", "comma-separated largest Read sizes for the corpora other than line, which is read 1460 bytes at a time")
