@@ -58,6 +58,9 @@ type Client struct {
 	// Module is the Go module that does the work, empty for the floor.
 	Module string
 	Kind   Kind
+	// Typed is true for a client that decodes each event into a struct
+	// (see [Typed]): its Count's DataBytes are of the chunks' content.
+	Typed bool
 	// Stream reads the event stream at url, with hc, to the event whose
 	// data is [DONE] (the floor: to the end of the body), stops the
 	// client there, although every peer would reconnect, and returns
@@ -67,7 +70,7 @@ type Client struct {
 	// library's client value, and returns a function that opens the event
 	// stream at url, with hc, and keeps reading it until ctx is done. That
 	// function runs on a goroutine of its own for each stream, as an
-	// application would run it.
+	// application would run it. A typed client has none.
 	Hold func(hc *http.Client, url string) func(ctx context.Context) error
 }
 
@@ -108,7 +111,7 @@ func Select(cs []Client, filter string) []Client {
 
 // byName returns the client named name.
 func byName(name string) (Client, bool) {
-	for _, c := range All() {
+	for _, c := range append(All(), Typed()...) {
 		if c.Name == name {
 			return c, true
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/ssekit/sse/internal/corpus"
@@ -94,6 +95,12 @@ func Throughput(ctx context.Context, c corpus.Corpus, settings []Setting, cfg Co
 	if err != nil {
 		return nil, err
 	}
+	want := wanted{events: c.Want.Events, dataBytes: c.Want.DataBytes}
+	if slices.ContainsFunc(cfg.Clients, func(cl Client) bool { return cl.Typed }) {
+		if want.content, err = ContentBytes(c); err != nil {
+			return nil, fmt.Errorf("the corpus %s is not made of chat-completion chunks: %v", c.Name, err)
+		}
+	}
 	srv, err := NewServer(c.Data)
 	if err != nil {
 		return nil, err
@@ -121,7 +128,7 @@ func Throughput(ctx context.Context, c corpus.Corpus, settings []Setting, cfg Co
 					r.Failed, r.Status, r.Samples = true, err.Error(), nil
 					continue
 				}
-				if d := diff(r.Client, c, rep.Count); d != "" && r.Status == "" {
+				if d := want.diff(r.Client, len(c.Data), rep.Count); d != "" && r.Status == "" {
 					r.Status = d
 				}
 				r.Samples = append(r.Samples, Sample{Wall: rep.Wall, CPU: rep.CPU, Mallocs: rep.Mallocs, Bytes: rep.Bytes})
@@ -132,21 +139,34 @@ func Throughput(ctx context.Context, c corpus.Corpus, settings []Setting, cfg Co
 	return out, nil
 }
 
-// diff says how what cl read differs from the corpus, or returns "".
-func diff(cl Client, c corpus.Corpus, got Count) string {
+// wanted is what a client must read from a corpus: its events, their
+// data bytes, and the bytes of the chunks' content, which a typed client
+// counts instead.
+type wanted struct {
+	events             int
+	dataBytes, content int64
+}
+
+// diff says how what cl read from a corpus of size bytes differs from w,
+// or returns "".
+func (w wanted) diff(cl Client, size int, got Count) string {
 	if cl.Kind == Floor {
-		if got.DataBytes != int64(len(c.Data)) {
-			return fmt.Sprintf("read %d bytes, want %d", got.DataBytes, len(c.Data))
+		if got.DataBytes != int64(size) {
+			return fmt.Sprintf("read %d bytes, want %d", got.DataBytes, size)
 		}
 		return ""
 	}
+	what, want := "data", w.dataBytes
+	if cl.Typed {
+		what, want = "content", w.content
+	}
 	switch {
-	case got.Events != c.Want.Events && got.DataBytes != c.Want.DataBytes:
-		return fmt.Sprintf("%d events, want %d; %d data bytes, want %d", got.Events, c.Want.Events, got.DataBytes, c.Want.DataBytes)
-	case got.Events != c.Want.Events:
-		return fmt.Sprintf("%d events, want %d", got.Events, c.Want.Events)
-	case got.DataBytes != c.Want.DataBytes:
-		return fmt.Sprintf("%d data bytes, want %d", got.DataBytes, c.Want.DataBytes)
+	case got.Events != w.events && got.DataBytes != want:
+		return fmt.Sprintf("%d events, want %d; %d %s bytes, want %d", got.Events, w.events, got.DataBytes, what, want)
+	case got.Events != w.events:
+		return fmt.Sprintf("%d events, want %d", got.Events, w.events)
+	case got.DataBytes != want:
+		return fmt.Sprintf("%d %s bytes, want %d", got.DataBytes, what, want)
 	}
 	return ""
 }

@@ -16,14 +16,19 @@ import (
 // Server serves, on 127.0.0.1, a corpus as an event stream and idle event
 // streams, for the clients that the parent process starts.
 //
-//	/stream?flush=N  the corpus, as fast as net/http can write it, with
-//	                 a flush after every N events; then the response ends
-//	/ahead?flush=N   the same bytes on the wire, chunk for chunk, but
-//	                 written ahead of the client in 64 KiB writes, so
-//	                 that the client never waits for the server
-//	/idle            headers and one comment, then nothing until the
-//	                 client goes or the server closes
-//	/warm            a short plain response, to warm a client up
+//	/stream/N  the corpus, as fast as net/http can write it, with a
+//	           flush after every N events; then the response ends
+//	/ahead/N   the same bytes on the wire, chunk for chunk, but written
+//	           ahead of the client in 64 KiB writes, so that the client
+//	           never waits for the server
+//	/idle      headers and one comment, then nothing until the client
+//	           goes or the server closes
+//	/warm      a short plain response, to warm a client up
+//
+// The two corpus paths answer any method, and also below them at
+// chat/completions, so that an SDK whose base URL is one of them (such
+// as openai-go's, which POSTs a completion request) reads the corpus.
+// The request's body is not read.
 type Server struct {
 	// URL is the server's base URL, such as http://127.0.0.1:43210.
 	URL string
@@ -54,8 +59,10 @@ func NewServer(data []byte) (*Server, error) {
 		enc:  make(map[int][]byte),
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/stream", s.stream)
-	mux.HandleFunc("/ahead", s.ahead)
+	mux.HandleFunc("/stream/{flush}", s.stream)
+	mux.HandleFunc("/stream/{flush}/chat/completions", s.stream)
+	mux.HandleFunc("/ahead/{flush}", s.ahead)
+	mux.HandleFunc("/ahead/{flush}/chat/completions", s.ahead)
 	mux.HandleFunc("/idle", s.idle)
 	mux.HandleFunc("/warm", func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, "ok\n")
@@ -82,13 +89,13 @@ func (s *Server) Close() error {
 
 // StreamURL is the URL of the corpus flushed every flush events.
 func (s *Server) StreamURL(flush int) string {
-	return s.URL + "/stream?flush=" + strconv.Itoa(flush)
+	return s.URL + "/stream/" + strconv.Itoa(flush)
 }
 
 // AheadURL is the URL of the corpus in chunks of flush events, written
 // ahead of the client.
 func (s *Server) AheadURL(flush int) string {
-	return s.URL + "/ahead?flush=" + strconv.Itoa(flush)
+	return s.URL + "/ahead/" + strconv.Itoa(flush)
 }
 
 // IdleURL is the URL of an idle stream.
@@ -107,10 +114,10 @@ func eventEnds(data []byte) []int {
 	}
 }
 
-// flushParam returns the request's flush parameter, or writes an error
+// flushParam returns the flush interval of the request's path, or writes an error
 // and returns false.
 func flushParam(w http.ResponseWriter, r *http.Request) (int, bool) {
-	flush, err := strconv.Atoi(r.URL.Query().Get("flush"))
+	flush, err := strconv.Atoi(r.PathValue("flush"))
 	if err != nil || flush < 1 {
 		http.Error(w, "flush must be a positive number of events", http.StatusBadRequest)
 		return 0, false

@@ -243,3 +243,79 @@ func signed(x float64, floor bool) string {
 	}
 	return "−" + commas(-n)
 }
+
+// typedEvents is the size of the llm corpus of the typed suite: decoding
+// a chunk costs some microseconds, so a fifth of the e2e suite's corpus
+// is read as long as the e2e suite's fastest client reads it all.
+const typedEvents = 200_000
+
+// typedSettings are the e2e settings with flushes every 16 events: flat
+// out and from a net/http handler.
+func typedSettings() []e2e.Setting {
+	return []e2e.Setting{{Flush: 16, Ahead: true}, {Flush: 16}}
+}
+
+// runTyped is the typed suite: each chunk of the llm corpus decoded into
+// a struct, by our Client through DecodeJSON and by openai-go's SDK,
+// beside the floor and our Client's Next+Event, which makes the strings
+// that DecodeJSON decodes.
+func runTyped(w io.Writer, o options) error {
+	progress("generating llm for typed")
+	c := corpus.LLM(max(2, int(typedEvents*o.scale)))
+	cfg := e2eConfig(o)
+	cfg.Clients = e2e.Select(append([]e2e.Client{e2e.NetHTTP(), e2e.SSEKitEvent()}, e2e.Typed()...), o.parsers)
+	settings := typedSettings()
+	res, err := e2e.Throughput(context.Background(), c, settings, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "## Typed LLM chunks\n\n")
+	fmt.Fprintf(w, "The e2e suite's server and llm corpus (%s events, %s), each event decoded into a chat-completion chunk struct: ours with `sse.DecodeJSON[e2e.Chunk]` over `Stream.All` (encoding/json, a struct of the API's fields), openai-go's with `client.Chat.Completions.NewStreaming` (its `ChatCompletionChunk`), both sending the same POST. ", commas(int64(c.Want.Events)), sizeString(len(c.Data)))
+	fmt.Fprintf(w, "Figures per event, as in the e2e suite; %d runs, medians.\n\n", o.runs)
+	for i, set := range settings {
+		writeE2E(w, c, set, res[i])
+	}
+	fmt.Fprintf(w, "### Summary\n\n")
+	fmt.Fprintf(w, "| server | DecodeJSON CPU ns/chunk | its allocs/chunk | openai-go CPU ns/chunk | its allocs/chunk | openai-go ÷ DecodeJSON (CPU, same run) |\n")
+	fmt.Fprintf(w, "|---|--:|--:|--:|--:|--:|\n")
+	for i, set := range settings {
+		rows := res[i]
+		find := func(name string) (e2e.Result, bool) {
+			j := slices.IndexFunc(rows, func(r e2e.Result) bool { return r.Client.Name == name })
+			if j < 0 || rows[j].Failed || len(rows[j].Samples) == 0 {
+				return e2e.Result{}, false
+			}
+			return rows[j], true
+		}
+		ours, ok1 := find(e2e.SSEKitJSON().Name)
+		peer, ok2 := find(e2e.OpenAITyped().Name)
+		if !ok1 || !ok2 {
+			fmt.Fprintf(w, "| %s | | | | | |\n", settingName(set))
+			continue
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", settingName(set),
+			sig3(perEvent(ours, c)), allocString(allocsPerEvent(ours, c)),
+			sig3(perEvent(peer, c)), allocString(allocsPerEvent(peer, c)),
+			ratioString(e2eRatio(peer, ours)))
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+// perEvent is r's median CPU time per event of c, in nanoseconds.
+func perEvent(r e2e.Result, c corpus.Corpus) float64 {
+	cpus := make([]time.Duration, len(r.Samples))
+	for i, s := range r.Samples {
+		cpus[i] = s.CPU
+	}
+	return float64(median(cpus).Nanoseconds()) / float64(c.Want.Events)
+}
+
+// allocsPerEvent is r's mean allocations per event of c.
+func allocsPerEvent(r e2e.Result, c corpus.Corpus) float64 {
+	var n uint64
+	for _, s := range r.Samples {
+		n += s.Mallocs
+	}
+	return float64(n) / float64(len(r.Samples)) / float64(c.Want.Events)
+}

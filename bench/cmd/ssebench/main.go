@@ -50,6 +50,7 @@ func suites() []suite {
 	return []suite{
 		{name: "parse", doc: "every parser on every corpus, from memory through chunked readers", run: runParse},
 		{name: "e2e", doc: "every client reading llm over loopback, each in a process of its own", run: runE2E},
+		{name: "typed", doc: "LLM chunks decoded into structs: DecodeJSON against openai-go's typed stream", run: runTyped},
 		{name: "idle", doc: "1,000 idle streams per client, each client in a process of its own", run: runIdle},
 	}
 }
@@ -61,7 +62,7 @@ func main() {
 	for _, s := range suites() {
 		names = append(names, s.name+" ("+s.doc+")")
 	}
-	flag.StringVar(&o.suites, "suites", "parse,e2e,idle", "comma-separated suites to run: "+strings.Join(names, ", "))
+	flag.StringVar(&o.suites, "suites", "parse,e2e,typed,idle", "comma-separated suites to run: "+strings.Join(names, ", "))
 	flag.IntVar(&o.runs, "runs", 5, "timed rounds per measurement; figures are their medians")
 	flag.DurationVar(&o.minTime, "mintime", 40*time.Millisecond, "least time of one timed sample; short passes are repeated to fill it")
 	flag.DurationVar(&o.timeout, "timeout", time.Minute, "give up on a parser that takes longer than this over one pass")
