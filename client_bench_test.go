@@ -10,9 +10,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/ssekit/sse/internal/corpus"
+	"github.com/ssekit/sse/internal/memstat"
 )
 
 // llmEvents is the number of events of the OpenAI-style corpus that one
@@ -166,17 +166,17 @@ func BenchmarkIdleStreams(b *testing.B) {
 		for range b.N {
 			ctx, cancel := context.WithCancel(context.Background())
 			var ready, done sync.WaitGroup
-			before := settle()
+			before := memstat.Settle()
 			ready.Add(idleStreams)
 			done.Add(idleStreams)
 			for range idleStreams {
 				go open(ctx, &ready, &done)
 			}
 			ready.Wait()
-			after := settle()
-			b.ReportMetric(float64(int64(after.heap)-int64(before.heap))/idleStreams, "heap-B/stream")
-			b.ReportMetric(float64(int64(after.stack)-int64(before.stack))/idleStreams, "stack-B/stream")
-			b.ReportMetric(float64(after.goroutines-before.goroutines)/idleStreams, "goroutines/stream")
+			after := memstat.Settle()
+			b.ReportMetric(float64(int64(after.Heap)-int64(before.Heap))/idleStreams, "heap-B/stream")
+			b.ReportMetric(float64(int64(after.Stack)-int64(before.Stack))/idleStreams, "stack-B/stream")
+			b.ReportMetric(float64(after.Goroutines-before.Goroutines)/idleStreams, "goroutines/stream")
 			cancel()
 			done.Wait()
 			transport.CloseIdleConnections()
@@ -216,21 +216,4 @@ func BenchmarkIdleStreams(b *testing.B) {
 			}
 		})
 	})
-}
-
-type memFigures struct {
-	heap, stack uint64
-	goroutines  int
-}
-
-// settle collects garbage until the heap stops shrinking and returns the
-// live heap, the goroutine stacks and the goroutine count.
-func settle() memFigures {
-	var ms runtime.MemStats
-	for range 3 {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
-	runtime.ReadMemStats(&ms)
-	return memFigures{heap: ms.HeapAlloc, stack: ms.StackInuse, goroutines: runtime.NumGoroutine()}
 }

@@ -14,7 +14,10 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"github.com/ssekit/sse/internal/memstat"
 )
 
 // ChildEnv is the environment variable that makes a process a child of
@@ -50,6 +53,7 @@ type report struct {
 	CPU     time.Duration `json:"cpu"` // user + system, of the whole process
 	Mallocs uint64        `json:"mallocs"`
 	Bytes   uint64        `json:"bytes"`
+	Reads   int64         `json:"reads"` // calls to the response body's Read
 
 	// Idle: what all the streams added, over the figures before the
 	// first one opened.
@@ -104,12 +108,14 @@ func RunChild(w io.Writer) int {
 // streamChild reads the stream once with c and measures it.
 func streamChild(ctx context.Context, c Client, j job, prof string) report {
 	var rep report
-	hc := http.DefaultClient
+	var reads atomic.Int64
+	hc := &http.Client{Transport: &countingTransport{base: http.DefaultTransport, reads: &reads}}
 	if err := warm(ctx, hc, j.Base); err != nil {
 		rep.Err = err.Error()
 		return rep
 	}
 	runtime.GC()
+	reads.Store(0)
 	if prof != "" {
 		stop, err := startCPUProfile(profileName(prof, j))
 		if err != nil {
@@ -127,6 +133,7 @@ func streamChild(ctx context.Context, c Client, j job, prof string) report {
 	c1, ok := CPUTime()
 	runtime.ReadMemStats(&m1)
 	rep.Count = n
+	rep.Reads = reads.Load()
 	rep.CPU = c1 - c0
 	if !ok {
 		rep.CPU = rep.Wall
@@ -164,7 +171,7 @@ func idleChild(ctx context.Context, c Client, j job, prof string) report {
 	// whose cost would then count partly before it opened.
 	hc.CloseIdleConnections()
 	hold := c.Hold(hc, j.URL)
-	before := settle()
+	before := memstat.Settle()
 
 	wait := func() error {
 		select {
@@ -200,7 +207,7 @@ func idleChild(ctx context.Context, c Client, j job, prof string) report {
 		}
 		opened++
 	}
-	after := settle()
+	after := memstat.Settle()
 	select {
 	case err := <-failed:
 		rep.Err = fmt.Sprintf("a stream failed once open: %v", err)
@@ -211,9 +218,9 @@ func idleChild(ctx context.Context, c Client, j job, prof string) report {
 			rep.Err = err.Error()
 		}
 	}
-	rep.Heap = int64(after.heap) - int64(before.heap)
-	rep.Stack = int64(after.stack) - int64(before.stack)
-	rep.Goroutines = after.goroutines - before.goroutines
+	rep.Heap = int64(after.Heap) - int64(before.Heap)
+	rep.Stack = int64(after.Stack) - int64(before.Stack)
+	rep.Goroutines = after.Goroutines - before.Goroutines
 	return rep
 }
 
@@ -256,23 +263,6 @@ func writeHeapProfile(name string) error {
 	return pprof.Lookup("heap").WriteTo(f, 0)
 }
 
-type memFigures struct {
-	heap, stack uint64
-	goroutines  int
-}
-
-// settle collects garbage until the heap has settled, and returns the
-// live heap, the goroutine stacks in use and the number of goroutines.
-func settle() memFigures {
-	var ms runtime.MemStats
-	for range 3 {
-		runtime.GC()
-		time.Sleep(20 * time.Millisecond)
-	}
-	runtime.ReadMemStats(&ms)
-	return memFigures{heap: ms.HeapAlloc, stack: ms.StackInuse, goroutines: runtime.NumGoroutine()}
-}
-
 // readyTransport signals, once per response, when the client has read
 // some of the body and asks for more: for an idle stream, when it has read
 // the server's comment and is blocked waiting for the next byte.
@@ -306,6 +296,33 @@ func (b *readyBody) Read(p []byte) (int, error) {
 		b.got = true
 	}
 	return n, err
+}
+
+// countingTransport counts the calls to the Read method of its
+// responses' bodies: how often a client asked for more of the stream,
+// which, when it keeps pace with the server, is how often it waited.
+type countingTransport struct {
+	base  http.RoundTripper
+	reads *atomic.Int64
+}
+
+func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = &countingBody{ReadCloser: resp.Body, reads: t.reads}
+	return resp, nil
+}
+
+type countingBody struct {
+	io.ReadCloser
+	reads *atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	b.reads.Add(1)
+	return b.ReadCloser.Read(p)
 }
 
 // runChild runs exe as a child doing j, and returns its report. The child

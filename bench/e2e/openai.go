@@ -42,8 +42,14 @@ func OpenAI() Client {
 				dec := ssestream.NewDecoder(resp)
 				defer dec.Close()
 				for dec.Next() {
+					useData(dec.Event().Data)
 				}
 				return dec.Err()
 			}
 		}}
 }
+
+// useData stands for what an application does with an event's data.
+//
+//go:noinline
+func useData(data []byte) int { return len(data) }

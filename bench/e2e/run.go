@@ -38,6 +38,7 @@ type Sample struct {
 	CPU     time.Duration // user + system CPU time of the child meanwhile
 	Mallocs uint64        // heap allocations meanwhile
 	Bytes   uint64        // bytes allocated meanwhile
+	Reads   int64         // calls to the body's Read meanwhile
 }
 
 // IdleSample is what one child's idle streams held, per stream.
@@ -131,7 +132,7 @@ func Throughput(ctx context.Context, c corpus.Corpus, settings []Setting, cfg Co
 				if d := want.diff(r.Client, len(c.Data), rep.Count); d != "" && r.Status == "" {
 					r.Status = d
 				}
-				r.Samples = append(r.Samples, Sample{Wall: rep.Wall, CPU: rep.CPU, Mallocs: rep.Mallocs, Bytes: rep.Bytes})
+				r.Samples = append(r.Samples, Sample{Wall: rep.Wall, CPU: rep.CPU, Mallocs: rep.Mallocs, Bytes: rep.Bytes, Reads: rep.Reads})
 			}
 		}
 		out[si] = rs

@@ -28,7 +28,6 @@ import (
 // The two corpus paths answer any method, and also below them at
 // chat/completions, so that an SDK whose base URL is one of them (such
 // as openai-go's, which POSTs a completion request) reads the corpus.
-// The request's body is not read.
 type Server struct {
 	// URL is the server's base URL, such as http://127.0.0.1:43210.
 	URL string
@@ -172,6 +171,11 @@ func (s *Server) ahead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := s.encoded(flush)
+	// A request body left unread when the connection closes would make
+	// the kernel reset it, and the client lose the end of the response.
+	if _, err := io.Copy(io.Discard, r.Body); err != nil {
+		return
+	}
 	conn, bw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)

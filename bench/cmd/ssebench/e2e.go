@@ -144,8 +144,8 @@ func e2eRatio(r, floor e2e.Result) float64 {
 func writeE2E(w io.Writer, c corpus.Corpus, set e2e.Setting, rows []e2e.Result) {
 	events := float64(c.Want.Events)
 	fmt.Fprintf(w, "### %s\n\n", settingName(set))
-	fmt.Fprintf(w, "| client | correct | events/s | CPU ns/event | wall ns/event | allocs/event | B/event | CPU × floor |\n")
-	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|--:|--:|\n")
+	fmt.Fprintf(w, "| client | correct | events/s | CPU ns/event | wall ns/event | allocs/event | B/event | B/read | CPU × floor |\n")
+	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	fi := slices.IndexFunc(rows, func(r e2e.Result) bool { return r.Client.Kind == e2e.Floor })
 	for _, r := range rows {
 		correct := "✓"
@@ -156,28 +156,34 @@ func writeE2E(w io.Writer, c corpus.Corpus, set e2e.Setting, rows []e2e.Result) 
 			correct = "✗ " + errorString(fmt.Errorf("%s", r.Status))
 		}
 		if r.Failed || len(r.Samples) == 0 {
-			fmt.Fprintf(w, "| %s | %s | | | | | | |\n", r.Client.Name, correct)
+			fmt.Fprintf(w, "| %s | %s | | | | | | | |\n", r.Client.Name, correct)
 			continue
 		}
 		var cpus, walls []time.Duration
 		var mallocs, bytes uint64
+		var reads int64
 		for _, s := range r.Samples {
 			cpus, walls = append(cpus, s.CPU), append(walls, s.Wall)
 			mallocs += s.Mallocs
 			bytes += s.Bytes
+			reads += s.Reads
 		}
 		runs := float64(len(r.Samples))
 		ratio := ""
 		if fi >= 0 {
 			ratio = ratioString(e2eRatio(r, rows[fi]))
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Client.Name, correct,
+		perRead := ""
+		if reads > 0 {
+			perRead = commas(int64(runs) * int64(len(c.Data)) / reads)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.Client.Name, correct,
 			commas(int64(events/median(walls).Seconds())),
 			sig3(float64(median(cpus).Nanoseconds())/events),
 			sig3(float64(median(walls).Nanoseconds())/events),
 			allocString(float64(mallocs)/runs/events),
 			commas(int64(float64(bytes)/runs/events)),
-			ratio)
+			perRead, ratio)
 	}
 	fmt.Fprintln(w)
 }
