@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -18,31 +19,58 @@ var ErrUnencodable = errors.New("sse: cannot encode")
 // Encoder writes events in the event stream format, such that a [Parser]
 // reading its output returns exactly the events it was given.
 //
-// The Encoder writes an "id" field only when an event's ID differs from the
-// ID of the event before it, since a reader keeps the last event ID from
-// event to event; it assumes a reader that starts with an empty last event
-// ID. An event of Type "" or "message" is written with no "event" field.
-//
-// When the writer has a Flush method, as an [net/http.ResponseWriter] does
-// through [net/http.Flusher] and a [bufio.Writer] does, the Encoder calls
-// it after each write so that the event leaves at once.
+// A reader keeps the last event ID from event to event, and across
+// reconnects: a browser's EventSource, and a [Client], start each new
+// connection with the ID of the last event they got. So the Encoder writes
+// an "id" field only when an event's ID differs from the one the reader
+// holds. Until it knows that ID, it writes one on the first event, an
+// empty "id" line if the event's ID is empty, so that a new Encoder on a
+// resumed stream can reset the ID. [Encoder.SetLastEventID] tells it
+// what the reader holds: a handler passes the request's Last-Event-ID
+// header, and saves the empty "id" line on a fresh request. An event of
+// Type "" or "message" is written with no "event" field.
 //
 // By default the Encoder writes only IDs that a reader can send back
 // unchanged in a Last-Event-ID header, those that pass [CheckEventID];
 // [Encoder.SetStrictIDs] lifts that rule for a tool that must transcribe a
 // stream as it was.
 //
-// An Encoder is not safe for concurrent use.
+// When the writer has a Flush method, as an [net/http.ResponseWriter] does
+// through [net/http.Flusher] and a [bufio.Writer] does, the Encoder calls
+// it after each write so that the event leaves at once.
+//
+// An Encoder is safe for concurrent use: each call writes whole, so a
+// heartbeat from another goroutine ([Encoder.KeepAlive]) never lands
+// inside an event.
 type Encoder struct {
-	w      io.Writer
-	buf    []byte
-	lastID string
-	lax    bool // SetStrictIDs(false)
+	mu      sync.Mutex
+	w       io.Writer
+	buf     []byte
+	lastID  string
+	idKnown bool // lastID is what the reader holds
+	lax     bool // SetStrictIDs(false)
+	idle    bool // a KeepAlive runs: written is kept
+	written time.Time
 }
 
 // NewEncoder returns an Encoder that writes to w.
 func NewEncoder(w io.Writer) *Encoder {
 	return &Encoder{w: w}
+}
+
+// SetLastEventID tells the Encoder that the reader holds id as its last
+// event ID, so that the next event carries an "id" field only if its ID
+// differs. On a server, pass the request's Last-Event-ID header, which is
+// empty on a first connection:
+//
+//	enc := sse.NewEncoder(w)
+//	enc.SetLastEventID(r.Header.Get("Last-Event-ID"))
+//
+// Without it, the first event always carries an "id" field.
+func (e *Encoder) SetLastEventID(id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.lastID, e.idKnown = id, true
 }
 
 // SetStrictIDs sets whether the Encoder refuses an event ID that
@@ -53,6 +81,8 @@ func NewEncoder(w io.Writer) *Encoder {
 // that a [Parser] reads back as it was: one with no CR, LF or NUL, in
 // valid UTF-8, of any length.
 func (e *Encoder) SetStrictIDs(strict bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.lax = !strict
 }
 
@@ -67,7 +97,10 @@ func (e *Encoder) Encode(ev Event) error {
 	if err := checkEncodable(ev); err != nil {
 		return err
 	}
-	if !e.lax && ev.ID != e.lastID {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	writeID := !e.idKnown || ev.ID != e.lastID
+	if writeID && !e.lax {
 		if reason := eventIDProblem(ev.ID); reason != "" {
 			return &idError{reason: reason}
 		}
@@ -76,7 +109,7 @@ func (e *Encoder) Encode(ev Event) error {
 	if ev.Type != "" && ev.Type != "message" {
 		b = appendField(b, "event", ev.Type)
 	}
-	if ev.ID != e.lastID {
+	if writeID {
 		if ev.ID == "" {
 			b = append(b, "id\n"...)
 		} else {
@@ -97,7 +130,7 @@ func (e *Encoder) Encode(ev Event) error {
 	if err := e.write(b); err != nil {
 		return err
 	}
-	e.lastID = ev.ID
+	e.lastID, e.idKnown = ev.ID, true
 	return nil
 }
 
@@ -108,6 +141,8 @@ func (e *Encoder) Comment(text string) error {
 	if !utf8.ValidString(text) {
 		return fmt.Errorf("%w: the comment is not valid UTF-8", ErrUnencodable)
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	b := e.buf[:0]
 	for {
 		i := strings.IndexAny(text, "\r\n")
@@ -132,6 +167,8 @@ func (e *Encoder) Retry(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("%w: a negative reconnection time (%v)", ErrUnencodable, d)
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	b := append(e.buf[:0], "retry: "...)
 	b = strconv.AppendInt(b, d.Milliseconds(), 10)
 	b = append(b, '\n')
@@ -139,7 +176,59 @@ func (e *Encoder) Retry(d time.Duration) error {
 	return e.write(b)
 }
 
+// KeepAlive writes an empty comment, ": ", whenever nothing has been
+// written for interval, until stop is called: a heartbeat that keeps a
+// proxy with a short idle timeout from cutting a stream whose events are
+// slow to come, and that costs nothing while they flow. It runs on a
+// timer of its own, beside the calls that write events. Call stop before
+// the writer goes away (a handler, before it returns, since an
+// [net/http.ResponseWriter] must not be used after that): when stop
+// returns, no heartbeat is being written and none will be. The heartbeat
+// also stops after its first failed write. A zero or negative interval
+// writes nothing. Start one KeepAlive at a time.
+func (e *Encoder) KeepAlive(interval time.Duration) (stop func()) {
+	if interval <= 0 {
+		return func() {}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.idle, e.written = true, time.Now()
+	stopped := false
+	var t *time.Timer
+	// The timer is made under the lock, which its function takes first,
+	// so that t is set before the function reads it.
+	t = time.AfterFunc(interval, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if stopped {
+			return
+		}
+		if quiet := time.Since(e.written); quiet < interval {
+			t.Reset(interval - quiet)
+			return
+		}
+		e.buf = append(e.buf[:0], ": \n"...)
+		if e.write(e.buf) != nil {
+			stopped, e.idle = true, false
+			return
+		}
+		t.Reset(interval)
+	})
+	return func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if !stopped {
+			stopped, e.idle = true, false
+			t.Stop()
+		}
+	}
+}
+
+// write writes b and flushes it. The caller holds e.mu.
 func (e *Encoder) write(b []byte) error {
+	if e.idle {
+		defer func() { e.written = time.Now() }()
+	}
 	if _, err := e.w.Write(b); err != nil {
 		return err
 	}

@@ -105,6 +105,7 @@ func TestEncoderEncode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			enc := NewEncoder(&buf)
+			enc.SetLastEventID("") // a fresh reader
 			enc.SetStrictIDs(!tt.lax)
 			for _, ev := range tt.events {
 				if err := enc.Encode(ev); err != nil {
@@ -151,6 +152,7 @@ func TestEncoderRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			enc := NewEncoder(&buf)
+			enc.SetLastEventID("")
 			err := enc.Encode(tt.ev)
 			if !errors.Is(err, ErrUnencodable) {
 				t.Fatalf("Encode(%+q) = %v, want an error wrapping ErrUnencodable", tt.ev, err)
@@ -309,6 +311,7 @@ func (w errFlusher) Flush() error {
 
 func TestEncoderFlushes(t *testing.T) {
 	ops := func(enc *Encoder) []error {
+		enc.SetLastEventID("")
 		return []error{
 			enc.Encode(Event{Data: "x"}),
 			enc.Comment("c"),
@@ -355,7 +358,7 @@ func TestEncoderFlushes(t *testing.T) {
 		if err := enc.Encode(Event{Data: "x"}); err != nil {
 			t.Fatal(err)
 		}
-		if got := under.String(); got != "data: x\n\n" {
+		if got := under.String(); got != "id\ndata: x\n\n" {
 			t.Errorf("after Encode the writer below holds %q: the bufio.Writer was not flushed", got)
 		}
 	})
@@ -364,7 +367,7 @@ func TestEncoderFlushes(t *testing.T) {
 		if err := NewEncoder(rec).Encode(Event{Data: "x"}); err != nil {
 			t.Fatal(err)
 		}
-		if !rec.Flushed || rec.Body.String() != "data: x\n\n" {
+		if !rec.Flushed || rec.Body.String() != "id\ndata: x\n\n" {
 			t.Errorf("Flushed = %v, body %q", rec.Flushed, rec.Body.String())
 		}
 	})

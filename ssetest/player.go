@@ -39,6 +39,10 @@ type player struct {
 func newPlayer(w http.ResponseWriter, r *http.Request, done <-chan struct{}, req *Request) *player {
 	p := &player{w: w, rc: http.NewResponseController(w), ctx: r.Context(), done: done, req: req}
 	p.enc = sse.NewEncoder(p)
+	// A scripted server may write any ID the format carries, hostile ones
+	// too, and starts from the ID the client holds.
+	p.enc.SetStrictIDs(false)
+	p.enc.SetLastEventID(r.Header.Get("Last-Event-ID"))
 	return p
 }
 

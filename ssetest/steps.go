@@ -26,11 +26,16 @@ type stepFunc func(p *player) error
 func (f stepFunc) play(p *player) error { return f(p) }
 
 // Event returns a step that writes ev with the response's [sse.Encoder],
-// which writes an "id" field only when the ID differs from the previous
-// event's in the same response. It panics if the Encoder cannot write ev,
-// as for an ID with a line break.
+// which writes an "id" field only when the ID differs from the one the
+// client holds: the request's Last-Event-ID before the response's first
+// event, the previous event's after. Its IDs need not pass
+// [sse.CheckEventID] (see [sse.Encoder.SetStrictIDs]), so that a test
+// can send IDs a header cannot carry. It panics if the Encoder cannot
+// write ev, as for an ID with a line break.
 func Event(ev sse.Event) Step {
-	if err := sse.NewEncoder(io.Discard).Encode(ev); err != nil {
+	check := sse.NewEncoder(io.Discard)
+	check.SetStrictIDs(false)
+	if err := check.Encode(ev); err != nil {
 		panic(fmt.Sprintf("ssetest.Event: %v", err))
 	}
 	return stepFunc(func(p *player) error { return p.enc.Encode(ev) })
