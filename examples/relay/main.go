@@ -4,7 +4,12 @@
 // stream, with sse.Encoder, token by token as it arrives.
 //
 // The browser gets "token" events, whose data is {"text": "..."}, then a
-// "done" event, or an "error" event, whose data is {"message": "..."}.
+// "done" event, or an "error" event, whose data is {"message": "..."}: when
+// the upstream fails, and when its answer ends before "[DONE]", since a
+// truncated answer must not pass for a finished one. While the upstream
+// is silent, a comment every 5 s keeps proxies from cutting the idle
+// connection; a "retry" field asks browsers to wait 15 s before they
+// reconnect, since a reconnect asks the upstream the question again.
 //
 // With no environment it runs offline: it starts a local stand-in for the
 // upstream API and the gateway on 127.0.0.1, asks the gateway a question
@@ -31,6 +36,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/ssekit/sse"
 )
@@ -46,10 +52,11 @@ func main() {
 
 func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
 	gw := &gateway{
-		client:   sse.NewClient(),
-		upstream: getenv("OPENAI_BASE_URL"),
-		key:      getenv("OPENAI_API_KEY"),
-		model:    getenv("OPENAI_MODEL"),
+		client:    sse.NewClient(),
+		heartbeat: heartbeat,
+		upstream:  getenv("OPENAI_BASE_URL"),
+		key:       getenv("OPENAI_API_KEY"),
+		model:     getenv("OPENAI_MODEL"),
 	}
 	if gw.upstream == "" {
 		gw.upstream = "https://api.openai.com/v1"
@@ -108,11 +115,25 @@ func browse(ctx context.Context, url string, out io.Writer) error {
 
 // gateway relays answers from an upstream chat completions API.
 type gateway struct {
-	client   *sse.Client
-	upstream string // base URL, as https://api.openai.com/v1
-	key      string
-	model    string
+	client    *sse.Client
+	upstream  string // base URL, as https://api.openai.com/v1
+	key       string
+	model     string
+	heartbeat time.Duration // of upstream silence before a comment; 0 for none
 }
+
+const (
+	// heartbeat is short enough for a proxy with an idle timeout of a few
+	// seconds, and costs three bytes.
+	heartbeat = 5 * time.Second
+	// reconnectDelay is the "retry" the gateway sends. Its answers cannot
+	// be resumed: a browser that reconnects (after a dropped connection,
+	// or after the end of an answer if the page does not close its
+	// EventSource) asks the question again, which costs an upstream
+	// completion and starts the answer over. So it should not do so every
+	// 3 s, the browsers' default.
+	reconnectDelay = 15 * time.Second
+)
 
 // chunk is the part of a chat completion chunk that the gateway reads.
 type chunk struct {
@@ -143,6 +164,15 @@ func (g *gateway) chat(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	enc := sse.NewEncoder(w) // flushes each event to the browser
+	// The answer carries no IDs: a browser that resumes after one holds
+	// it, and this tells the Encoder so.
+	enc.SetLastEventID(r.Header.Get("Last-Event-ID"))
+	if enc.Retry(reconnectDelay) != nil {
+		return // the browser went away
+	}
+	// Heartbeats while the upstream thinks; stopped before the handler
+	// returns, after which w must not be written.
+	defer enc.KeepAlive(g.heartbeat)()
 	send := func(typ string, v any) error {
 		data, err := json.Marshal(v)
 		if err != nil {
@@ -174,8 +204,11 @@ func (g *gateway) chat(w http.ResponseWriter, r *http.Request) {
 // upstreamStatus says briefly what went wrong upstream.
 func upstreamStatus(err error) string {
 	var re *sse.ResponseError
-	if errors.As(err, &re) {
+	switch {
+	case errors.As(err, &re):
 		return re.Status
+	case errors.Is(err, sse.ErrTruncated):
+		return "the answer ended before [DONE], cut short"
 	}
 	return "the stream broke off"
 }
@@ -215,10 +248,14 @@ func standIn(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	enc := sse.NewEncoder(w)
 	for _, token := range strings.SplitAfter("It reads one stream and writes another.", " ") {
-		data := fmt.Sprintf(`{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":%q}}]}`, token)
-		if enc.Encode(sse.Event{Data: data}) != nil {
+		if enc.Encode(chunkEvent(token)) != nil {
 			return
 		}
 	}
 	enc.Encode(sse.Event{Data: "[DONE]"})
+}
+
+// chunkEvent is the stand-in's chunk of one token.
+func chunkEvent(token string) sse.Event {
+	return sse.Event{Data: fmt.Sprintf(`{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":%q}}]}`, token)}
 }
