@@ -51,6 +51,9 @@ func newPrinter(stdout, stderr io.Writer, o *options) *printer {
 	// Transcribe the stream as it was: a strict Encoder refuses IDs that a
 	// Last-Event-ID header cannot carry back, which a server may send.
 	p.enc.SetStrictIDs(false)
+	// stdout is read from its start, as a saved file is, by a reader
+	// with no last event ID.
+	p.enc.SetLastEventID("")
 	return p
 }
 
