@@ -93,7 +93,9 @@ func (c *Client) Connect(req *http.Request) *Stream {
 }
 
 // Events connects as [Client.Connect] does and returns the stream's events
-// as an iterator; see [Stream.All].
+// as an iterator; see [Stream.All]. To read the response's status and
+// headers too, hold the stream: range over Connect(req).All(), or over
+// [DecodeJSON] of it, and call [Stream.Response] during or after the loop.
 func (c *Client) Events(req *http.Request) iter.Seq2[Event, error] {
 	return c.Connect(req).All()
 }
