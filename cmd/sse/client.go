@@ -27,7 +27,7 @@ func newClient(o *options, stderr io.Writer, comment func([]byte)) (*sse.Client,
 		policy.ShouldRetry = func(int, error, bool) bool { return false }
 	}
 
-	prog := &progress{w: stderr, idle: o.idleTimeout, verbose: o.verbose}
+	prog := &progress{w: stderr, idle: o.idleTimeout, verbose: o.verbose, o: o}
 	opts := []sse.Option{
 		sse.WithHTTPClient(hc),
 		sse.WithRetryPolicy(policy),

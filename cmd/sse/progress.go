@@ -21,6 +21,7 @@ type progress struct {
 	w       io.Writer
 	idle    time.Duration // the idle timeout, to explain it
 	verbose bool          // give the whole error, not a summary
+	o       *options      // to word the whole error, with verbose
 }
 
 func (p *progress) hooks() sse.Hooks {
@@ -51,7 +52,7 @@ func (p *progress) retrying(attempt int, delay time.Duration, err error) {
 	line := fmt.Sprintf("reconnecting in %s (attempt %d)", formatDelay(delay), attempt)
 	why := describe(err, p.idle)
 	if p.verbose && !errors.Is(err, io.EOF) {
-		why = err.Error()
+		why = strings.TrimPrefix(message(err, p.o, ""), "sse: ")
 	}
 	if why != "" {
 		line += ": " + why

@@ -52,6 +52,7 @@ func TestHintsNameFlags(t *testing.T) {
 		{"idle, --no-reconnect", idle, []string{"--idle-timeout", "20ms", "--no-reconnect"}, 2},
 		{"idle POST", idle, []string{"--idle-timeout", "20ms", "-d", "x"}, 2},
 		{"idle, no retries left", idle, []string{"--idle-timeout", "20ms", "--max-retries", "0"}, 1},
+		{"idle, a retry shown whole by -v", idle, []string{"-v", "--idle-timeout", "20ms", "--max-retries", "1"}, 1},
 		{"refused, --no-reconnect", nil, []string{"--no-reconnect"}, 1},
 		{"refused POST", nil, []string{"-d", "x"}, 1},
 		{"connection lost in a POST", func(w http.ResponseWriter, r *http.Request) {
