@@ -12,6 +12,9 @@ import (
 	"github.com/ssekit/sse"
 )
 
+// maxErrorBody is how much of a rejected response's body sse shows.
+const maxErrorBody = 64 << 10
+
 // newClient returns the Client for o's stream, and a function that closes
 // its idle connections when the stream is done. Comments go to comment,
 // if it is not nil.
@@ -35,6 +38,9 @@ func newClient(o *options, stderr io.Writer, comment func([]byte)) (*sse.Client,
 		sse.WithHooks(prog.hooks()),
 		sse.WithRetryNonIdempotent(o.retryPost),
 		sse.WithReopen(o.reopen),
+		// A terminal can show more of a rejected answer than a program
+		// keeps by default: a whole JSON error, or an MCP server's answer.
+		sse.WithMaxErrorBodySize(maxErrorBody),
 	}
 	if o.hasLastID {
 		opts = append(opts, sse.WithLastEventID(o.lastEventID))

@@ -339,16 +339,16 @@ func TestErrors(t *testing.T) {
 			`{"error":{"message":"Incorrect API key provided"}}` + "\n" +
 			"hint: the server refused the credentials: check them, and send them with -H 'Authorization: Bearer ...' or the header the API names\n",
 	}, {
-		name: "a body that echoes the key, cut to its first 4KiB",
+		name: "a body that echoes the key, cut to its first 64KiB",
 		handler: func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprintf(w, "Bad key %s for %s.\n%s", strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), r.URL.Query().Get("sig"), strings.Repeat("x", 5000))
+			fmt.Fprintf(w, "Bad key %s for %s.\n%s", strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), r.URL.Query().Get("sig"), strings.Repeat("x", maxErrorBody))
 		},
 		args:  []string{"-H", "Authorization: Bearer sk-echoed-secret"},
 		query: "?sig=sig-echoed-secret",
 		want: "sse: GET URL/x?sig=***: unexpected status 401 Unauthorized; the server said: Bad key *** for ***.\n" +
-			"response body (its first 4KiB):\n" +
-			"Bad key *** for ***.\n" + strings.Repeat("x", 4096-len("Bad key sk-echoed-secret for sig-echoed-secret.\n")) + "\n" +
+			"response body (its first 64KiB):\n" +
+			"Bad key *** for ***.\n" + strings.Repeat("x", maxErrorBody-len("Bad key sk-echoed-secret for sig-echoed-secret.\n")) + "\n" +
 			"hint: the server refused the credentials: check them, and send them with -H 'Authorization: Bearer ...' or the header the API names\n",
 	}, {
 		name: "404",
@@ -365,7 +365,7 @@ func TestErrors(t *testing.T) {
 		},
 		want: "sse: GET URL/x: 200 OK: the response is not an event stream: its Content-Type is \"application/json; charset=utf-8\"\n" +
 			"response body:\n" + `{"answer":"whole"}` + "\n" +
-			"hint: check the URL, and whether the API needs to be asked to stream (as with \"stream\": true in -d); to read this response as an event stream anyway, add --accept-type application/json\n",
+			"hint: the server answered with one JSON document, shown above, instead of a stream: check the URL, and whether the API needs to be asked to stream (as with \"stream\": true in -d)\n",
 	}, {
 		name: "503 and no retries left",
 		handler: func(w http.ResponseWriter, r *http.Request) {

@@ -119,8 +119,14 @@ func hints(err error, o *options) []string {
 	case errors.Is(err, sse.ErrGaveUp):
 		return []string{"raise --max-retries, or leave it out to keep trying"}
 	case errors.Is(err, sse.ErrNotEventStream) && errors.As(err, &re):
-		return []string{fmt.Sprintf("check the URL, and whether the API needs to be asked to stream (as with \"stream\": true in -d); to read this response as an event stream anyway, add --accept-type %s",
-			mediaType(re.Header.Get("Content-Type")))}
+		mt := mediaType(re.Header.Get("Content-Type"))
+		if mt == "application/json" || strings.HasSuffix(mt, "+json") {
+			// The answer itself, which no parser would read events from:
+			// an API that streams only when asked, or an MCP server's
+			// JSON response mode.
+			return []string{"the server answered with one JSON document, shown above, instead of a stream: check the URL, and whether the API needs to be asked to stream (as with \"stream\": true in -d)"}
+		}
+		return []string{fmt.Sprintf("check the URL, and whether the API needs to be asked to stream (as with \"stream\": true in -d); to read this response as an event stream anyway, add --accept-type %s", mt)}
 	case errors.Is(err, sse.ErrLineTooLong), errors.Is(err, sse.ErrEventTooLarge):
 		return []string{"raise the limit with --max-size, or skip such events with --skip-oversized"}
 	case errors.Is(err, sse.ErrInvalidLastEventID):
