@@ -97,11 +97,17 @@ func CheckResponse(resp *http.Response) error {
 // cut to about maxReason characters.
 func summarize(body []byte, secrets []string) string {
 	s := reasonOf(body)
-	// Secrets go before and after the control characters, so that neither
-	// a secret split by one nor one that a cut would halve remains.
+	// Secrets go before and after the control characters are removed, so
+	// that neither a secret split by one nor one that a cut would halve
+	// remains; after, in the form that printable gives them too.
 	s = hideSecrets(s, secrets)
 	s = printable(s)
 	s = hideSecrets(s, secrets)
+	for _, secret := range secrets {
+		if p := printable(secret); p != secret && len(p) >= minSecret {
+			s = strings.ReplaceAll(s, p, "***")
+		}
+	}
 	if r := []rune(s); len(r) > maxReason {
 		s = strings.TrimSpace(string(r[:maxReason])) + "…"
 	}

@@ -1,9 +1,13 @@
 package sse
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -61,4 +65,66 @@ func TestCredentials(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("credentials (-want +got):\n%s", diff)
 	}
+}
+
+// TestWithValidatorAcceptsAWrongContentType: a server that sends events
+// under a wrong Content-Type can still be read, on purpose; a validator's
+// own error is a ResponseError with the server's reason.
+func TestWithValidatorAcceptsAWrongContentType(t *testing.T) {
+	events := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "data: a\n\ndata: b\n\n")
+	}
+	srv := newScript(t, events)
+	acceptAny := WithValidator(func(resp *http.Response) error {
+		if resp.StatusCode != http.StatusOK {
+			return ErrUnexpectedStatus
+		}
+		return nil
+	})
+	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, nil)
+	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), acceptAny).Connect(req))
+	if diff := cmp.Diff([]Event{{Type: "message", Data: "a"}, {Type: "message", Data: "b"}}, evs); diff != "" || err != nil {
+		t.Errorf("Err() = %v; events (-want +got):\n%s", err, diff)
+	}
+
+	errWrongTenant := errors.New("wrong tenant")
+	refuse := WithValidator(func(*http.Response) error { return errWrongTenant })
+	srv2 := newScript(t, serveStatus(http.StatusOK, `{"message":"tenant t-1"}`, "Content-Type", "text/event-stream"))
+	req2, _ := http.NewRequest(http.MethodPost, srv2.srv.URL, nil)
+	_, err = collect(NewClient(WithHTTPClient(srv2.srv.Client()), refuse).Connect(req2))
+	var re *ResponseError
+	want := fmt.Sprintf("sse: POST %s: 200 OK: wrong tenant; the server said: tenant t-1", srv2.srv.URL)
+	if !errors.As(err, &re) || !errors.Is(err, errWrongTenant) || err.Error() != want {
+		t.Errorf("Err() = %v, want a ResponseError wrapping the validator's error: %s", err, want)
+	}
+}
+
+// FuzzSummarize: whatever the body and the secrets, the reason is short,
+// has no control characters, and never holds a secret.
+func FuzzSummarize(f *testing.F) {
+	f.Add([]byte(`{"error":{"message":"Incorrect API key provided: sk-abcd"}}`), "sk-abcd")
+	f.Add([]byte("line one\r\nline two"), "one")
+	f.Add([]byte("\x00\x01sk-\x7fabcd\u202e"), "sk-abcd")
+	f.Add([]byte(`{"error":"tok-1234 tok-1234"}`), "tok-1234")
+	f.Fuzz(func(t *testing.T, body []byte, secret string) {
+		// As credentials gives them: trimmed, and long enough; and
+		// without the "*" of the summary's own masks, which could form
+		// a secret made of them.
+		secret = strings.TrimSpace(secret)
+		var secrets []string
+		if len(secret) >= minSecret && !strings.Contains(secret, "*") {
+			secrets = []string{secret}
+		}
+		got := summarize(body, secrets)
+		if n := utf8.RuneCountInString(got); n > maxReason+1 {
+			t.Errorf("summary of %d characters: %q", n, got)
+		}
+		if printable(got) != got {
+			t.Errorf("summary %q has control characters or runs of space", got)
+		}
+		if p := printable(secret); len(secrets) > 0 && len(p) >= minSecret && strings.Contains(got, p) {
+			t.Errorf("summary %q holds the secret %q", got, secret)
+		}
+	})
 }
