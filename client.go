@@ -61,6 +61,14 @@ func NewClient(opts ...Option) *Client {
 // has [WithRetryNonIdempotent] or [WithReopen]; the table in their docs
 // sums it up.
 //
+// Before each new attempt the stream waits as its [RetryPolicy] says:
+// never less than the policy's MinDelay ([DefaultMinDelay], 500 ms),
+// whatever the server's "retry" field says, never more than its
+// MaxServerDelay because of what the server asked, and, during a run of
+// failures, never past its MaxElapsed: a wait that would end later ends
+// the stream at once with a [*RetryError]. The Timeout of the
+// [http.Client] cuts a stream that lasts longer (see [ErrHTTPClientTimeout]).
+//
 // The last event ID is sent only if it passes [CheckEventID]: a header can
 // carry it back unchanged. When the server sets an ID that fails (with a
 // control character, a leading or trailing space, or over

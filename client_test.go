@@ -723,7 +723,8 @@ func TestClientPrepareAndReconnect(t *testing.T) {
 	})
 	var mu sync.Mutex
 	token := "t1"
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithPrepare(func(req *http.Request) error {
+	clk := newFakeClock()
+	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(), WithPrepare(func(req *http.Request) error {
 		mu.Lock()
 		defer mu.Unlock()
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -745,6 +746,10 @@ func TestClientPrepareAndReconnect(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"Bearer t1", "Bearer t2"}, got); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	// Reconnect does not wait, not even the floor.
+	if w := clk.recorded(); len(w) != 0 {
+		t.Errorf("waits %v, want none", w)
 	}
 }
 
