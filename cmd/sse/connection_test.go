@@ -22,13 +22,13 @@ func TestMaxTime(t *testing.T) {
 		name:    "while reading an open stream",
 		handler: hold("data: first\n\n"),
 		want: result{Code: exitMaxTime, Stdout: "data: first\n\n",
-			Stderr: "connected (HTTP/1.1 200)\nsse: stopped after --max-time 100ms\n"},
+			Stderr: "connected (HTTP/1.1 200)\nsse: stopped after --max-time 300ms\n"},
 	}, {
 		name: "while waiting for the response",
 		handler: func(w http.ResponseWriter, r *http.Request) {
 			<-r.Context().Done()
 		},
-		want: result{Code: exitMaxTime, Stderr: "sse: stopped after --max-time 100ms\n"},
+		want: result{Code: exitMaxTime, Stderr: "sse: stopped after --max-time 300ms\n"},
 	}, {
 		name: "while waiting to reconnect",
 		handler: func(w http.ResponseWriter, r *http.Request) {
@@ -36,12 +36,12 @@ func TestMaxTime(t *testing.T) {
 			w.Header().Set("Retry-After", "60")
 		},
 		want: result{Code: exitMaxTime,
-			Stderr: "reconnecting in D (attempt 1): HTTP 503 Service Unavailable\nsse: stopped after --max-time 100ms\n"},
+			Stderr: "reconnecting in D (attempt 1): HTTP 503 Service Unavailable\nsse: stopped after --max-time 300ms\n"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			url := serve(t, tt.handler)
-			got := runCLI(t, context.Background(), "", "--max-time", "100ms", url)
+			got := runCLI(t, context.Background(), "", "--max-time", "300ms", url)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("run (-want +got):\n%s", diff)
 			}
