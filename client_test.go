@@ -595,7 +595,7 @@ func TestClientIdleTimeoutReconnects(t *testing.T) {
 		serveStatus(http.StatusNoContent, ""),
 	)
 	var disconnects []error
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithIdleTimeout(100*time.Millisecond),
+	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithIdleTimeout(500*time.Millisecond),
 		WithHooks(Hooks{OnDisconnect: func(err error) { disconnects = append(disconnects, err) }}))
 	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
 	if err != nil {
@@ -613,23 +613,25 @@ func TestClientIdleTimeoutCountsComments(t *testing.T) {
 	srv := newScript(t,
 		func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/event-stream")
-			// A heartbeat every 20 ms keeps a 100 ms idle timeout away for
-			// 400 ms, longer than the timeout itself.
-			for range 20 {
+			// A heartbeat every 25 ms keeps a 500 ms idle timeout away for
+			// a second, twice the timeout itself. The margin between a
+			// heartbeat's gap and the timeout is wide, so that a loaded
+			// machine does not fire the timer between two heartbeats.
+			for range 40 {
 				io.WriteString(w, ": ping\n")
 				w.(http.Flusher).Flush()
-				time.Sleep(20 * time.Millisecond)
+				time.Sleep(25 * time.Millisecond)
 			}
 			io.WriteString(w, "data: after\n\n")
 		},
 		serveStatus(http.StatusNoContent, ""),
 	)
 	var comments int
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithIdleTimeout(100*time.Millisecond),
+	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithIdleTimeout(500*time.Millisecond),
 		WithOnComment(func([]byte) { comments++ }))
 	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
-	if err != nil || len(evs) != 1 || comments != 20 {
-		t.Fatalf("got %v, %v, %d comments; want one event, nil, 20 comments", evs, err, comments)
+	if err != nil || len(evs) != 1 || comments != 40 {
+		t.Fatalf("got %v, %v, %d comments; want one event, nil, 40 comments", evs, err, comments)
 	}
 }
 

@@ -131,7 +131,7 @@ func ExampleStall() {
 
 	client := sse.NewClient(
 		sse.WithHTTPClient(srv.Client()),
-		sse.WithIdleTimeout(50*time.Millisecond),
+		sse.WithIdleTimeout(300*time.Millisecond),
 		sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: time.Millisecond, MinDelay: time.Millisecond}),
 		sse.WithHooks(sse.Hooks{OnDisconnect: func(err error) {
 			fmt.Println("disconnected:", errors.Is(err, sse.ErrIdleTimeout))
