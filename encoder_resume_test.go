@@ -273,3 +273,42 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// countingFailWriter fails every write and counts them.
+type countingFailWriter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (w *countingFailWriter) Write([]byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.n++
+	return 0, errors.New("broken pipe")
+}
+
+func (w *countingFailWriter) count() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n
+}
+
+// TestEncoderKeepAliveStopsAfterAFailedWrite checks that a heartbeat to a
+// writer that has gone away is tried once, not every interval.
+func TestEncoderKeepAliveStopsAfterAFailedWrite(t *testing.T) {
+	const interval = time.Millisecond
+	w := &countingFailWriter{}
+	stop := NewEncoder(w).KeepAlive(interval)
+	defer stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for w.count() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no heartbeat was tried")
+		}
+		time.Sleep(interval)
+	}
+	time.Sleep(20 * interval)
+	if n := w.count(); n != 1 {
+		t.Errorf("%d heartbeats tried after the first failed, want 1", n)
+	}
+}
