@@ -79,8 +79,8 @@ var ErrNoProgress = errors.New("sse: the reader returned no data and no error 10
 
 const (
 	initialBufSize = 4 << 10
-	busyBufSize    = 64 << 10 // the buffer grows to this when reads fill it
-	maxChunkSize   = 1 << 20  // the largest buffer that a long line is read into
+	busyBufSize    = 64 << 10  // the buffer grows to this when reads fill it
+	maxChunkSize   = 256 << 10 // the largest buffer that a long line is read into
 	// maxCachedType is the longest event type whose string the parser
 	// keeps for the events that follow: a stream's types are short names,
 	// and a long one kept would hold memory that the event limit no
@@ -335,21 +335,25 @@ func (p *Parser) Next() bool {
 }
 
 // Event returns the current event, the one found by the latest call to
-// [Parser.Next] that returned true. It makes one allocation at most: a
-// string that holds the event's data and whatever else is new, its ID
-// when the ID has changed since the last event and its type when the type
-// is none of the last few short ones, each field a slice of it. Its Type
-// string is reused from one of the last few events with a type of up to
-// 64 bytes, and its ID string from the previous event when the ID is the
-// same and that event's data and type were short, so an event whose type
-// one of a few a stream uses and whose ID repeats, or an event with no
-// data and a known ID, costs no more than the string of its data.
+// [Parser.Next] that returned true. Its strings cost one allocation at
+// most: one string holds the event's data and whatever else is new (its ID
+// when the ID has changed, its type when the type is longer than 64
+// bytes), each field a slice of it. A type of up to 64 bytes gets a string
+// of its own the first time it is seen, which the next events of that type
+// reuse while it is one of the last four; the ID string is reused while
+// the ID stays the same, if the string it came in was short. So an event
+// whose type is one of a few that a stream uses costs the string of its
+// data and ID, or of its data alone when the ID repeats (no allocation for
+// data of one byte or none).
 func (p *Parser) Event() Event {
 	if !p.dispatched {
 		return Event{}
 	}
 	typ, typeKnown := p.cachedType()
 	idKnown := p.idStr == string(p.evID)
+	if !idKnown && len(p.evID) == 0 {
+		p.idStr, idKnown = "", true
+	}
 	n := len(p.evData)
 	if !typeKnown {
 		n += len(p.evType)
@@ -357,8 +361,10 @@ func (p *Parser) Event() Event {
 	if !idKnown {
 		n += len(p.evID)
 	}
-	if n == 0 {
-		return Event{Type: typ, ID: p.idStr}
+	if n == len(p.evData) {
+		// Only the data is new: a plain conversion, which makes no
+		// allocation for a data of one byte.
+		return Event{Type: typ, Data: string(p.evData), ID: p.idStr}
 	}
 	var b strings.Builder
 	b.Grow(n)
@@ -749,14 +755,21 @@ func (p *Parser) tooLarge() bool {
 }
 
 // resetEvent empties the data and type of the event being read, and
-// releases their buffers and the long line if they are large.
+// releases their buffers and the long line if they are large: the data
+// buffer when the event used less than half of it, so that a stream of
+// large events keeps its buffer and one large event leaves none behind.
 func (p *Parser) resetEvent() {
-	p.data, p.dataLine = p.data[:0], nil
-	if cap(p.data) > busyBufSize {
+	if cap(p.data) > busyBufSize && len(p.data) <= cap(p.data)/2 {
 		p.data = nil
 	}
-	p.typ = reuse(p.typ, 0)
-	p.long, p.longHeld = nil, false
+	p.data, p.dataLine = p.data[:0], nil
+	p.typ = p.typ[:0]
+	if cap(p.typ) > keepSmall {
+		p.typ = nil
+	}
+	if p.long != nil {
+		p.long, p.longHeld = nil, false
+	}
 }
 
 // keepDataLine copies the event's data line, if it was left where it was
@@ -895,7 +908,7 @@ func (p *Parser) setType(value []byte) {
 		p.tooLarge()
 		return
 	}
-	p.typ = p.appendValue(reuse(p.typ, n), value)
+	p.typ = p.appendValue(fit(p.typ, n), value)
 }
 
 // setID sets the last event ID that the event being read ends with. The
@@ -911,13 +924,23 @@ func (p *Parser) setID(value []byte) {
 	if n > p.maxEvent {
 		return // too long to keep even without the event
 	}
-	p.idBuf = p.appendValue(reuse(p.idBuf, n), value)
+	p.idBuf = p.appendValue(fit(p.idBuf, n), value)
 	p.idSet = true
 }
 
+// fit returns b emptied, if it has room for n bytes and is not much larger
+// than that, or an empty slice with room for n bytes: a buffer that once
+// held a large value does not stay large. It returns b[:0] as such, which
+// lets the caller's append store only a length.
+func fit(b []byte, n int) []byte {
+	if cap(b) >= n && (cap(b) <= keepSmall || cap(b) <= 2*n) {
+		return b[:0]
+	}
+	return make([]byte, 0, n)
+}
+
 // reuse returns b emptied, if it has room for n bytes and is not much
-// larger than that, or an empty slice with room for n bytes: a buffer that
-// once held a large value does not stay large.
+// larger than that, or an empty slice with room for n bytes (nil for none).
 func reuse(b []byte, n int) []byte {
 	if cap(b) >= n && (cap(b) <= keepSmall || cap(b) <= 2*n) {
 		return b[:0]
@@ -955,11 +978,19 @@ func (p *Parser) appendData(value []byte, n int, invalid bool) {
 // there is an event to hand out.
 func (p *Parser) dispatch() bool {
 	if p.idSet {
-		// The new ID takes the place of the last one, whose buffer is
-		// kept for the next "id" field unless it is large.
-		p.lastID, p.idBuf = p.idBuf, reuse(p.lastID, 0)
 		p.idSet = false
-		if p.idStr != string(p.lastID) {
+		if len(p.idBuf) <= cap(p.lastID) && cap(p.lastID) <= keepSmall {
+			// A short ID is copied, which stores no pointer.
+			p.lastID = append(p.lastID[:0], p.idBuf...)
+		} else {
+			// A long one takes the place of the last ID, whose
+			// buffer is kept for the next "id" field unless it is
+			// large.
+			p.lastID, p.idBuf = p.idBuf, reuse(p.lastID, 0)
+		}
+		if len(p.idStr) > maxPinned && p.idStr != string(p.lastID) {
+			// A large ID string is not left behind; a small one is
+			// checked against the ID where it is used.
 			p.idStr = ""
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/ssekit/sse/internal/corpus"
 )
@@ -23,10 +24,13 @@ import (
 //     the same reader, with no other work: the floor that a line-based
 //     parser cannot beat. Compare the others to it as ratios.
 //
-// Besides ns/op, B/s and allocs/op, each reports ns/event and
-// allocs/event.
+// Besides ns/op, B/s and allocs/op, each reports ns/event, allocs/event
+// and cpu-ns/event: the process's CPU time per event, the garbage
+// collector's included, which a machine busy with other work inflates far
+// less than the wall time of ns/event. Compare ratios to the floor of the
+// same run.
 //
-//	go test -run='^$' -bench=. -benchmem -count=5 . | benchstat -
+//	go test -run='^$' -bench='^Benchmark(Parse|LongLine)$' -benchmem -count=5 . | benchstat -
 
 // benchCorpora are the corpora of the parser benchmarks: the shapes of
 // issue #5's corpora at sizes that keep one pass to a few milliseconds.
@@ -54,17 +58,22 @@ func BenchmarkParse(b *testing.B) {
 
 // BenchmarkLongLine parses one event of a single 1 MiB or 8 MiB data line
 // delivered in TCP-segment-sized reads, from a new parser each time, so
-// that the buffer's growth counts. A parser that searches its pending
-// bytes from the start after each read is quadratic here, eight times
-// slower per byte at 8 MiB than at 1 MiB; a linear one spends about the
-// same time per byte at both sizes. The ReadSlice floor splits
-// the same bytes, continuing after bufio.ErrBufferFull.
+// that the buffer's growth counts, with limits of 16 MiB. A parser that
+// searches its pending bytes from the start after each read is quadratic
+// here, eight times slower per byte at 8 MiB than at 1 MiB; a linear one
+// spends about the same time per byte at both sizes. Raw reads the event
+// without copying it, Event as a string. The ReadSlice floor splits the
+// same bytes, continuing after bufio.ErrBufferFull; ReadSlice+String does
+// the same and makes one string of the line's size, the cost of the one
+// copy that Event adds to Raw.
 func BenchmarkLongLine(b *testing.B) {
 	for _, size := range []int{1 << 20, 8 << 20} {
 		c := corpus.Line(size)
 		b.Run(fmt.Sprintf("%dMiB", size>>20), func(b *testing.B) {
-			b.Run("Raw", func(b *testing.B) { benchLongLine(b, c) })
+			b.Run("Raw", func(b *testing.B) { benchLongLine(b, c, false) })
+			b.Run("Event", func(b *testing.B) { benchLongLine(b, c, true) })
 			b.Run("ReadSlice", func(b *testing.B) { benchReadSlice(b, c, corpus.MSS) })
+			b.Run("ReadSlice+String", func(b *testing.B) { benchReadSliceString(b, c, corpus.MSS) })
 		})
 	}
 }
@@ -108,9 +117,13 @@ func benchParser(b *testing.B, c corpus.Corpus, seg int, owned bool) {
 	}
 }
 
+// longLineLimit is both limits of BenchmarkLongLine: the defaults, written
+// out so that the figures compare across versions whose defaults differ.
+const longLineLimit = 16 << 20
+
 // benchLongLine parses c, read a TCP segment at a time, from a new parser
-// for each op.
-func benchLongLine(b *testing.B, c corpus.Corpus) {
+// for each op, through Event when owned is true and Raw otherwise.
+func benchLongLine(b *testing.B, c corpus.Corpus, owned bool) {
 	r := corpus.NewReader(c.Data, corpus.MSS)
 	b.SetBytes(int64(len(c.Data)))
 	b.ReportAllocs()
@@ -118,9 +131,16 @@ func benchLongLine(b *testing.B, c corpus.Corpus) {
 	for b.Loop() {
 		r.Reset(c.Data, corpus.MSS)
 		p := NewParser(r)
-		p.SetLimits(2*len(c.Data), 2*len(c.Data))
-		if !p.Next() || int64(len(p.Raw().Data)) != c.Want.DataBytes {
+		p.SetLimits(longLineLimit, longLineLimit)
+		if !p.Next() {
 			b.Fatalf("the parser did not find the event: %v", p.Err())
+		}
+		n := len(p.Raw().Data)
+		if owned {
+			n = len(p.Event().Data)
+		}
+		if int64(n) != c.Want.DataBytes {
+			b.Fatalf("the event has %d bytes of data, want %d", n, c.Want.DataBytes)
 		}
 	}
 	reportPerEvent(b, m, 1)
@@ -149,19 +169,53 @@ func benchReadSlice(b *testing.B, c corpus.Corpus, seg int) {
 	reportPerEvent(b, m, c.Want.Events)
 }
 
-// startAllocs returns the number of heap allocations so far.
-func startAllocs() uint64 {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.Mallocs
+// benchReadSliceString is the floor of the long line plus one copy: it
+// splits c as benchReadSlice does, and makes one string of c's data size.
+func benchReadSliceString(b *testing.B, c corpus.Corpus, seg int) {
+	br := bufio.NewReaderSize(corpus.NewLoopReader(c.Data, seg), floorBufSize)
+	b.SetBytes(int64(len(c.Data)))
+	b.ReportAllocs()
+	m := startAllocs()
+	var s string
+	for b.Loop() {
+		for n := 0; n < len(c.Data); {
+			line, err := br.ReadSlice('\n')
+			if err != nil && err != bufio.ErrBufferFull {
+				b.Fatal(err)
+			}
+			n += len(line)
+		}
+		s = string(c.Data[:c.Want.DataBytes])
+	}
+	reportPerEvent(b, m, c.Want.Events)
+	runtime.KeepAlive(s)
 }
 
-// reportPerEvent reports ns/event and allocs/event for b.N ops of
-// eventsPerOp events each, the allocations counted from start.
-func reportPerEvent(b *testing.B, start uint64, eventsPerOp int) {
+// benchStart is where a benchmark's counts start.
+type benchStart struct {
+	mallocs uint64
+	cpu     time.Duration
+	cpuOK   bool
+}
+
+// startAllocs returns the heap allocations and the CPU time so far.
+func startAllocs() benchStart {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	cpu, ok := cpuTime()
+	return benchStart{mallocs: ms.Mallocs, cpu: cpu, cpuOK: ok}
+}
+
+// reportPerEvent reports ns/event, allocs/event and cpu-ns/event for b.N
+// ops of eventsPerOp events each, counted from start.
+func reportPerEvent(b *testing.B, start benchStart, eventsPerOp int) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	cpu, ok := cpuTime()
 	events := float64(b.N) * float64(eventsPerOp)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/events, "ns/event")
-	b.ReportMetric(float64(ms.Mallocs-start)/events, "allocs/event")
+	b.ReportMetric(float64(ms.Mallocs-start.mallocs)/events, "allocs/event")
+	if ok && start.cpuOK {
+		b.ReportMetric(float64((cpu-start.cpu).Nanoseconds())/events, "cpu-ns/event")
+	}
 }

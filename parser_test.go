@@ -1051,7 +1051,8 @@ func TestEventAllocations(t *testing.T) {
 		{"a long type and a new ID", func(i int) string { return fmt.Sprintf("event: %s\nid: %d\ndata: x\n\n", longType, i) }, 1},
 		{"large data and a repeated ID", func(int) string { return "id: 7\ndata: " + bigData + "\n\n" }, 1},
 		{"empty data and a repeated ID", func(int) string { return "id: 7\ndata\n\n" }, 0},
-		{"a few types in turn", func(i int) string { return fmt.Sprintf("event: t%d\ndata: x\n\n", i%4) }, 1},
+		{"a few types in turn", func(i int) string { return fmt.Sprintf("event: t%d\ndata: xy\n\n", i%4) }, 1},
+		{"one byte of data, a known type and ID", func(int) string { return "id: 7\ndata: x\n\n" }, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
