@@ -19,8 +19,9 @@ import (
 // through a Client, with both limits set to L, as peak and retained heap
 // growth divided by L:
 //
-//   - peak: the largest live heap seen at any Read of the stream (after a
-//     collection at each), less the heap before the parser existed;
+//   - peak: the largest live heap seen at any Read of the stream and at
+//     each event, while the caller holds it (after a collection at each),
+//     less the heap before the parser existed;
 //   - retained: the live heap when the parser (or the Client's stream)
 //     returns the "held" event, then the "gone" event, and at the end of
 //     the stream (with the parser still alive), less the same baseline:
@@ -159,6 +160,7 @@ func (m hostileMemory) String() string {
 // the events of its tail.
 func (m *hostileMemory) see(ev Event, h *heapSampler, L int) {
 	m.events++
+	h.sample() // the peak counts the event, held as a caller holds it
 	var at *float64
 	switch ev.Data {
 	case "held":
