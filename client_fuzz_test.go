@@ -110,13 +110,13 @@ func FuzzClientResponse(f *testing.F) {
 		if fail {
 			rt.end = errInjected
 		}
-		clock := newTestClock()
-		clock.rnd = 0.5
+		clock := sse.NewFakeClock()
+		clock.SetRand(func() float64 { return 0.5 })
 		client := sse.NewClient(
 			sse.WithHTTPClient(&http.Client{Transport: rt}),
 			sse.WithLimits(maxLine, maxEvent),
 			sse.WithIdleTimeout(0),
-			clock.option(),
+			clock.Option(),
 		)
 		req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1/fuzz", nil)
 		if err != nil {

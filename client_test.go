@@ -19,153 +19,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// fakeClock records the waits a stream asks for and ends each one at once,
-// moving its time forward by the wait.
-type fakeClock struct {
-	mu    sync.Mutex
-	t     time.Time
-	waits []time.Duration
-	rnd   float64
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (f *fakeClock) option() Option {
-	return withClock(clock{
-		now: func() time.Time {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			return f.t
-		},
-		after: func(d time.Duration) (<-chan time.Time, func() bool) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			f.waits = append(f.waits, d)
-			f.t = f.t.Add(d)
-			c := make(chan time.Time, 1)
-			c <- f.t
-			return c, func() bool { return false }
-		},
-		rand: func() float64 {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			return f.rnd
-		},
-	})
-}
-
-func (f *fakeClock) advance(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.t = f.t.Add(d)
-}
-
-func (f *fakeClock) recorded() []time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]time.Duration(nil), f.waits...)
-}
-
-// recorded is what a test server saw of one request.
-type recorded struct {
-	Method      string
-	LastEventID string
-	Body        string
-}
-
-// maxScriptRequests is more requests than any test expects.
-const maxScriptRequests = 50
-
-// script is a test server that answers the n-th request (from 0) with
-// handlers[n], or the last handler once they run out, and records every
-// request. Past maxScriptRequests it answers 204, which ends any stream.
-type script struct {
-	t        *testing.T
-	mu       sync.Mutex
-	handlers []http.HandlerFunc
-	reqs     []recorded
-	headers  []http.Header
-	srv      *httptest.Server
-}
-
-func newScript(t *testing.T, handlers ...http.HandlerFunc) *script {
-	t.Helper()
-	s := &script{t: t, handlers: handlers}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
-	return s
-}
-
-func (s *script) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	s.mu.Lock()
-	n := len(s.reqs)
-	s.reqs = append(s.reqs, recorded{Method: r.Method, LastEventID: r.Header.Get("Last-Event-ID"), Body: string(body)})
-	s.headers = append(s.headers, r.Header.Clone())
-	h := s.handlers[min(n, len(s.handlers)-1)]
-	s.mu.Unlock()
-	if n >= maxScriptRequests {
-		// A runaway client: end its stream so that the test fails on its
-		// checks instead of hanging.
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	h(w, r)
-}
-
-func (s *script) requests() []recorded {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]recorded(nil), s.reqs...)
-}
-
-// serveStream answers with an event stream whose body is body.
-func serveStream(body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		io.WriteString(w, body)
-	}
-}
-
-// serveStatus answers with code, the given headers and body.
-func serveStatus(code int, body string, header ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		for i := 0; i+1 < len(header); i += 2 {
-			w.Header().Set(header[i], header[i+1])
-		}
-		w.WriteHeader(code)
-		io.WriteString(w, body)
-	}
-}
-
-// collect reads a stream to its end.
-func collect(s *Stream) ([]Event, error) {
-	var evs []Event
-	for s.Next() {
-		evs = append(evs, s.Event())
-	}
-	return evs, s.Err()
-}
-
-func newGet(t *testing.T, url string) *http.Request {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return req
-}
-
-// maxAttempts stops a test stream that would otherwise reconnect for
-// ever.
-func maxAttempts(n int) Option {
-	return WithRetryPolicy(RetryPolicy{MaxAttempts: n})
-}
-
 func TestClientResumesAfterDropWithNothingLostOrRepeated(t *testing.T) {
-	clk := newFakeClock()
+	clk := NewFakeClock()
 	srv := newScript(t,
 		// The connection drops in the middle of event 3: its id must not
 		// count, and its data must not be delivered.
@@ -173,7 +28,7 @@ func TestClientResumesAfterDropWithNothingLostOrRepeated(t *testing.T) {
 		serveStream("id: 3\ndata: three\n\nid: 4\ndata: four\n\n"),
 		serveStatus(http.StatusNoContent, ""),
 	)
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option())
+	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option())
 	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
 	if err != nil {
 		t.Fatalf("Err() = %v, want nil after a 204", err)
@@ -199,7 +54,7 @@ func TestClientHeaders(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer secret-token")
 	req.Header.Set("X-Custom", "kept")
 	before := req.Header.Clone()
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithLastEventID("start"))
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithLastEventID("start"))
 	if _, err := collect(c.Connect(req)); err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +86,7 @@ func TestClientPrepareChangesOnlyItsCopy(t *testing.T) {
 	req := newGet(t, srv.srv.URL+"/events?from=0")
 	var seen []string
 	attempt := 0
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithPrepare(func(r *http.Request) error {
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithPrepare(func(r *http.Request) error {
 		seen = append(seen, r.URL.RawQuery)
 		attempt++
 		r.URL.RawQuery = fmt.Sprintf("from=%d", attempt)
@@ -265,7 +120,7 @@ func TestClientRequestWithoutHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := &http.Request{Method: http.MethodGet, URL: u} // net/http sends it as if its Header were empty
-	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option()).Connect(req))
+	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()).Connect(req))
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("got %v, %v; want one event", evs, err)
 	}
@@ -298,7 +153,7 @@ func TestClientInitialLastEventIDSurvivesRetriesAndEmptyIDClearsIt(t *testing.T)
 	)
 	req := newGet(t, srv.srv.URL)
 	req.Header.Set("Last-Event-ID", "41")
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option())
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option())
 	evs, err := collect(c.Connect(req))
 	if err != nil {
 		t.Fatal(err)
@@ -331,10 +186,10 @@ func TestClient204Stops(t *testing.T) {
 }
 
 func TestClientRetriesServerErrorThenStreams(t *testing.T) {
-	clk := newFakeClock()
+	clk := NewFakeClock()
 	srv := newScript(t, serveStatus(http.StatusInternalServerError, "oops"), serveStream("data: ok\n\n"), serveStatus(http.StatusNoContent, ""))
 	var retries []string
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(), WithHooks(Hooks{
+	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), WithHooks(Hooks{
 		OnRetry: func(attempt int, d time.Duration, err error) {
 			retries = append(retries, fmt.Sprintf("%d %v %v", attempt, d, errors.Is(err, ErrUnexpectedStatus)))
 		},
@@ -370,13 +225,13 @@ func TestClientRetryAfter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newFakeClock()
+			clk := NewFakeClock()
 			srv := newScript(t, serveStatus(tt.code, "", "Retry-After", tt.header), serveStatus(http.StatusNoContent, ""))
-			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option())
+			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option())
 			if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff([]time.Duration{tt.want}, clk.recorded()); diff != "" {
+			if diff := cmp.Diff([]time.Duration{tt.want}, clk.Waits()); diff != "" {
 				t.Errorf("waits (-want +got):\n%s", diff)
 			}
 		})
@@ -386,7 +241,7 @@ func TestClientRetryAfter(t *testing.T) {
 func TestClientFailsFastWithReadableBody(t *testing.T) {
 	const body = `{"error":{"message":"Incorrect API key","type":"invalid_request_error"}}`
 	srv := newScript(t, serveStatus(http.StatusUnauthorized, body, "Content-Type", "application/json", "X-Request-Id", "req-1"))
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option())
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option())
 	_, err := collect(c.Connect(newGet(t, srv.srv.URL)))
 	var re *ResponseError
 	if !errors.As(err, &re) {
@@ -466,7 +321,7 @@ func TestClientContentType(t *testing.T) {
 				w.Header()["Content-Type"] = []string{tt.ct}
 				io.WriteString(w, "data: x\n\n")
 			}, serveStatus(http.StatusNoContent, ""))
-			c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), maxAttempts(1))
+			c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), maxAttempts(1))
 			evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
 			if tt.accept {
 				if len(evs) != 1 || err != nil {
@@ -492,7 +347,7 @@ func TestClientRedirectedPostResendsBody(t *testing.T) {
 		serveStream("data: done\n\n"),
 	)
 	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader(`{"prompt":"hi"}`))
-	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option()).Connect(req))
+	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()).Connect(req))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,7 +364,7 @@ func TestClientPostEndsWithoutReconnect(t *testing.T) {
 	srv := newScript(t, serveStream("data: tok1\n\ndata: tok2\n\n"))
 	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader("prompt"))
 	// The fake clock and attempt limit only bound a regression.
-	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), maxAttempts(3)).Connect(req))
+	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), maxAttempts(3)).Connect(req))
 	if err != nil {
 		t.Fatalf("Err() = %v, want nil after the end of a POST stream", err)
 	}
@@ -524,7 +379,7 @@ func TestClientPostEndsWithoutReconnect(t *testing.T) {
 func TestClientPostNotResentAfterFailure(t *testing.T) {
 	srv := newScript(t, serveStatus(http.StatusServiceUnavailable, "busy"))
 	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader("prompt"))
-	_, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), maxAttempts(3)).Connect(req))
+	_, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), maxAttempts(3)).Connect(req))
 	if !errors.Is(err, ErrUnexpectedStatus) || !strings.Contains(err.Error(), "WithRetryNonIdempotent") {
 		t.Errorf("Err() = %v; want the 503, saying how to allow retries", err)
 	}
@@ -549,7 +404,7 @@ func TestClientPostRetry(t *testing.T) {
 			if tt.header != "" {
 				req.Header.Set(tt.header, "k1")
 			}
-			opts := append([]Option{WithHTTPClient(srv.srv.Client()), newFakeClock().option()}, tt.opts...)
+			opts := append([]Option{WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()}, tt.opts...)
 			if _, err := collect(NewClient(opts...).Connect(req)); err != nil {
 				t.Fatal(err)
 			}
@@ -565,7 +420,7 @@ func TestClientPostRetry(t *testing.T) {
 func TestClientNonReplayableBody(t *testing.T) {
 	srv := newScript(t, serveStatus(http.StatusServiceUnavailable, ""), serveStream("data: never\n\n"))
 	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, io.MultiReader(strings.NewReader("once")))
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithRetryNonIdempotent(true))
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithRetryNonIdempotent(true))
 	_, err := collect(c.Connect(req))
 	if !errors.Is(err, ErrNotReplayable) || !errors.Is(err, ErrUnexpectedStatus) {
 		t.Errorf("Err() = %v; want ErrNotReplayable wrapping the 503", err)
@@ -595,7 +450,7 @@ func TestClientIdleTimeoutReconnects(t *testing.T) {
 		serveStatus(http.StatusNoContent, ""),
 	)
 	var disconnects []error
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithIdleTimeout(500*time.Millisecond),
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithIdleTimeout(500*time.Millisecond),
 		WithHooks(Hooks{OnDisconnect: func(err error) { disconnects = append(disconnects, err) }}))
 	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
 	if err != nil {
@@ -627,7 +482,7 @@ func TestClientIdleTimeoutCountsComments(t *testing.T) {
 		serveStatus(http.StatusNoContent, ""),
 	)
 	var comments int
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithIdleTimeout(500*time.Millisecond),
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithIdleTimeout(500*time.Millisecond),
 		WithOnComment(func([]byte) { comments++ }))
 	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
 	if err != nil || len(evs) != 1 || comments != 40 {
@@ -636,28 +491,28 @@ func TestClientIdleTimeoutCountsComments(t *testing.T) {
 }
 
 func TestClientRetryFieldSetsWait(t *testing.T) {
-	clk := newFakeClock()
+	clk := NewFakeClock()
 	srv := newScript(t, serveStream("retry: 2500\n"), serveStream("retry: 40\n"), serveStatus(http.StatusNoContent, ""))
 	// No floor, so that the 40 ms counts as sent.
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(), WithRetryPolicy(RetryPolicy{MinDelay: -1}))
+	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), WithRetryPolicy(RetryPolicy{MinDelay: -1}))
 	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
 		t.Fatal(err)
 	}
 	// Both connections ended without an event and at once: the second
 	// wait is the second attempt of a run, so the 40 ms base is doubled.
 	want := []time.Duration{2500 * time.Millisecond, 80 * time.Millisecond}
-	if diff := cmp.Diff(want, clk.recorded()); diff != "" {
+	if diff := cmp.Diff(want, clk.Waits()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 }
 
 func TestClientBackoffGrowsCapsAndResets(t *testing.T) {
-	clk := newFakeClock()
+	clk := NewFakeClock()
 	fail := serveStatus(http.StatusInternalServerError, "")
 	handlers := []http.HandlerFunc{fail, fail, fail, fail, fail, fail}
 	handlers = append(handlers, serveStream("data: healthy\n\n"), fail, fail, serveStatus(http.StatusNoContent, ""))
 	srv := newScript(t, handlers...)
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(),
+	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(),
 		WithRetryPolicy(RetryPolicy{BaseDelay: 100 * time.Millisecond, MinDelay: 100 * time.Millisecond, MaxDelay: time.Second, Jitter: -1}))
 	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
 		t.Fatal(err)
@@ -666,7 +521,7 @@ func TestClientBackoffGrowsCapsAndResets(t *testing.T) {
 	// The healthy connection's clean end waits the base delay, and the
 	// failures after it start a new run.
 	want := []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, time.Second, time.Second, 100 * ms, 100 * ms, 200 * ms}
-	if diff := cmp.Diff(want, clk.recorded()); diff != "" {
+	if diff := cmp.Diff(want, clk.Waits()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 }
@@ -683,7 +538,7 @@ func TestClientGivesUp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newScript(t, serveStatus(http.StatusBadGateway, ""))
-			c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithRetryPolicy(tt.policy))
+			c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithRetryPolicy(tt.policy))
 			_, err := collect(c.Connect(newGet(t, srv.srv.URL)))
 			var re *RetryError
 			if !errors.As(err, &re) || !errors.Is(err, ErrGaveUp) || !errors.Is(err, ErrUnexpectedStatus) {
@@ -699,7 +554,7 @@ func TestClientGivesUp(t *testing.T) {
 func TestClientShouldRetryDecides(t *testing.T) {
 	srv := newScript(t, serveStatus(http.StatusUnauthorized, ""), serveStream("data: x\n\n"), serveStatus(http.StatusNoContent, ""))
 	var asked []string
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithRetryPolicy(RetryPolicy{
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithRetryPolicy(RetryPolicy{
 		ShouldRetry: func(attempt int, err error, retry bool) bool {
 			asked = append(asked, fmt.Sprintf("%d %v %v", attempt, errors.Is(err, ErrUnexpectedStatus), retry))
 			return errors.Is(err, ErrUnexpectedStatus) // retry the 401, not the clean end
@@ -725,8 +580,8 @@ func TestClientPrepareAndReconnect(t *testing.T) {
 	})
 	var mu sync.Mutex
 	token := "t1"
-	clk := newFakeClock()
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(), WithPrepare(func(req *http.Request) error {
+	clk := NewFakeClock()
+	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), WithPrepare(func(req *http.Request) error {
 		mu.Lock()
 		defer mu.Unlock()
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -750,7 +605,7 @@ func TestClientPrepareAndReconnect(t *testing.T) {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 	// Reconnect does not wait, not even the floor.
-	if w := clk.recorded(); len(w) != 0 {
+	if w := clk.Waits(); len(w) != 0 {
 		t.Errorf("waits %v, want none", w)
 	}
 }
@@ -833,7 +688,7 @@ func TestClientLimitErrorStops(t *testing.T) {
 func TestClientSkipOversized(t *testing.T) {
 	srv := newScript(t, serveStream("data: ok\n\ndata: "+strings.Repeat("x", 2000)+"\n\ndata: after\n\n"), serveStatus(http.StatusNoContent, ""))
 	var skipped []error
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithLimits(1000, 1000),
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithLimits(1000, 1000),
 		WithSkipOversized(func(err error) { skipped = append(skipped, err) }))
 	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
 	if err != nil || len(evs) != 2 || len(skipped) != 1 || !errors.Is(skipped[0], ErrLineTooLong) {
@@ -860,7 +715,7 @@ func TestClientSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
 	req2, _ := http.NewRequest(http.MethodGet, dead.URL+"/x?token=sk-SECRET-2", nil)
-	c2 := NewClient(WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), newFakeClock().option(), maxAttempts(2))
+	c2 := NewClient(WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), NewFakeClock().Option(), maxAttempts(2))
 	_, err2 := collect(c2.Connect(req2))
 	if err2 == nil {
 		t.Fatal("want a connection error")
@@ -905,7 +760,7 @@ func TestClientHTTP2(t *testing.T) {
 	srv.StartTLS()
 	defer srv.Close()
 	var protos []string
-	c := NewClient(WithHTTPClient(srv.Client()), newFakeClock().option(),
+	c := NewClient(WithHTTPClient(srv.Client()), NewFakeClock().Option(),
 		WithHooks(Hooks{OnConnect: func(r *http.Response) { protos = append(protos, r.Proto) }}))
 	evs, err := collect(c.Connect(newGet(t, srv.URL)))
 	if err != nil {
@@ -951,7 +806,7 @@ func TestClientNilRequest(t *testing.T) {
 }
 
 func TestClientHealthyByTime(t *testing.T) {
-	clk := newFakeClock()
+	clk := NewFakeClock()
 	srv := newScript(t,
 		serveStatus(http.StatusBadGateway, ""),
 		serveStatus(http.StatusBadGateway, ""),
@@ -960,13 +815,13 @@ func TestClientHealthyByTime(t *testing.T) {
 		serveStatus(http.StatusNoContent, ""),
 	)
 	// The third connection stays open for ResetAfter without an event.
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(),
-		WithHooks(Hooks{OnConnect: func(*http.Response) { clk.advance(DefaultResetAfter) }}))
+	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(),
+		WithHooks(Hooks{OnConnect: func(*http.Response) { clk.Advance(DefaultResetAfter) }}))
 	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
 		t.Fatal(err)
 	}
 	want := []time.Duration{time.Second, 2 * time.Second, time.Second, time.Second}
-	if diff := cmp.Diff(want, clk.recorded()); diff != "" {
+	if diff := cmp.Diff(want, clk.Waits()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 }
@@ -1033,12 +888,12 @@ func TestZeroClientUsable(t *testing.T) {
 }
 
 func TestClientCleanEndOfHealthyConnectionIsNoFailure(t *testing.T) {
-	clk := newFakeClock()
+	clk := NewFakeClock()
 	srv := newScript(t,
 		serveStream("data: 1\n\n"), serveStream("data: 2\n\n"), serveStream("data: 3\n\n"),
 		serveStatus(http.StatusBadGateway, ""), serveStream("data: 4\n\n"), serveStatus(http.StatusNoContent, ""))
 	var disconnects []string
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(), maxAttempts(2), WithHooks(Hooks{
+	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), maxAttempts(2), WithHooks(Hooks{
 		OnDisconnect: func(err error) {
 			disconnects = append(disconnects, fmt.Sprint(errors.Is(err, io.EOF), errors.Is(err, ErrNoContent)))
 		},
@@ -1052,7 +907,7 @@ func TestClientCleanEndOfHealthyConnectionIsNoFailure(t *testing.T) {
 		t.Errorf("OnDisconnect (io.EOF, ErrNoContent) (-want +got):\n%s", diff)
 	}
 	ms := time.Millisecond
-	if diff := cmp.Diff([]time.Duration{1000 * ms, 1000 * ms, 1000 * ms, 1000 * ms, 1000 * ms}, clk.recorded()); diff != "" {
+	if diff := cmp.Diff([]time.Duration{1000 * ms, 1000 * ms, 1000 * ms, 1000 * ms, 1000 * ms}, clk.Waits()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 }
@@ -1062,7 +917,7 @@ func TestClientOnlyGetReopensAfterCleanEnd(t *testing.T) {
 		t.Run(method, func(t *testing.T) {
 			srv := newScript(t, serveStatus(http.StatusServiceUnavailable, ""), serveStream("data: x\n\n"))
 			req, _ := http.NewRequest(method, srv.srv.URL, nil)
-			evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option()).Connect(req))
+			evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()).Connect(req))
 			if err != nil || len(evs) != 1 {
 				t.Fatalf("got %v, %v; want one event and a clean end", evs, err)
 			}
@@ -1077,7 +932,7 @@ func TestClientOnlyGetReopensAfterCleanEnd(t *testing.T) {
 
 func TestClientUnsendableLastEventID(t *testing.T) {
 	srv := newScript(t, serveStream("id: a\x01b\ndata: x\n\n"))
-	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option()).Connect(newGet(t, srv.srv.URL)))
+	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()).Connect(newGet(t, srv.srv.URL)))
 	if len(evs) != 1 || !errors.Is(err, ErrInvalidLastEventID) {
 		t.Fatalf("got %v, %v; want one event, then ErrInvalidLastEventID", evs, err)
 	}

@@ -108,7 +108,7 @@ func TestEncoderResumedStreamThroughClient(t *testing.T) {
 				handler(Event{Data: "3"}, Event{Data: "4"}),
 				serveStatus(http.StatusNoContent, ""),
 			)
-			evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option()).Connect(newGet(t, srv.srv.URL)))
+			evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()).Connect(newGet(t, srv.srv.URL)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -130,7 +130,7 @@ func TestClientLastEventIDRule(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newScript(t, serveStream(tt.body), serveStream("data: again\n\n"))
-			opts := []Option{WithHTTPClient(srv.srv.Client()), newFakeClock().option(), maxAttempts(1)}
+			opts := []Option{WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), maxAttempts(1)}
 			if tt.initial != "" {
 				opts = append(opts, WithLastEventID(tt.initial))
 			}

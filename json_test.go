@@ -279,7 +279,7 @@ func TestDecodeJSONBreakStopsEvents(t *testing.T) {
 // type ends it after the first answer, and closes the stream.
 func TestDecodeJSONStopEndsAGetStream(t *testing.T) {
 	srv := newScript(t, serveStream("event: content_block_delta\ndata: {\"delta\":\"Hi\"}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"))
-	stream := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option()).Connect(newGet(t, srv.srv.URL))
+	stream := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()).Connect(newGet(t, srv.srv.URL))
 	got := decodeAll(stream.All(), JSONOptions{Stop: []string{"message_stop"}})
 	want := []decoded{{Chunk: chunk{Delta: "Hi"}}, {Chunk: chunk{Type: "message_stop"}}}
 	if diff := cmp.Diff(want, got); diff != "" {

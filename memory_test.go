@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // The hostile-server memory cases: streams whose fields sit just under the
@@ -233,16 +232,10 @@ func measureClient(c hostileCase, L int, skip bool) hostileMemory {
 	defer http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 
 	h := newHeapSampler()
-	now := func() time.Time { return time.Unix(0, 0) }
-	after := func(time.Duration) (<-chan time.Time, func() bool) {
-		ch := make(chan time.Time, 1)
-		ch <- time.Unix(0, 0)
-		return ch, func() bool { return false }
-	}
 	opts := []Option{
 		WithHTTPClient(&http.Client{Transport: &sampledTransport{h: h}}),
 		WithLimits(L, L),
-		WithTestClock(now, after, func() float64 { return 0 }),
+		NewFakeClock().Option(),
 	}
 	if skip {
 		opts = append(opts, WithSkipOversized(nil))

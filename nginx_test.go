@@ -319,7 +319,7 @@ func TestNginxReconnectAndLastEventID(t *testing.T) {
 
 	var disconnects []error
 	client := proxyClient(t,
-		newTestClock().option(),
+		sse.NewFakeClock().Option(),
 		sse.WithHooks(sse.Hooks{OnDisconnect: func(err error) { disconnects = append(disconnects, err) }}),
 	)
 	stream := client.Connect(get(t, deadline(t, 20*time.Second), px.URL))

@@ -45,7 +45,7 @@ func TestClientReopenTable(t *testing.T) {
 			if body != nil {
 				req, _ = http.NewRequest(tt.method, srv.srv.URL, body)
 			}
-			c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), maxAttempts(5),
+			c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), maxAttempts(5),
 				WithReopen(tt.reopen), WithRetryNonIdempotent(tt.retry))
 			evs, err := collect(c.Connect(req))
 			var data []string
@@ -111,14 +111,14 @@ func TestClientFloorAgainstRetryZero(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newFakeClock()
+			clk := NewFakeClock()
 			srv := newScript(t, tt.handlers...)
-			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(), WithRetryPolicy(RetryPolicy{Jitter: -1}))
+			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), WithRetryPolicy(RetryPolicy{Jitter: -1}))
 			// The script ends the stream with a 204 after maxScriptRequests.
 			if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
 				t.Fatal(err)
 			}
-			got := clk.recorded()
+			got := clk.Waits()
 			if len(got) > len(tt.want) {
 				got = got[:len(tt.want)]
 			}
@@ -145,15 +145,15 @@ func TestClientMaxElapsedBoundsEveryWait(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newFakeClock()
+			clk := NewFakeClock()
 			srv := newScript(t, tt.handler)
-			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(), WithRetryPolicy(policy))
+			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), WithRetryPolicy(policy))
 			_, err := collect(c.Connect(newGet(t, srv.srv.URL)))
 			var re *RetryError
 			if !errors.As(err, &re) || re.Attempts != 1 || re.Wait != DefaultMaxServerDelay {
 				t.Fatalf("Err() = %v; want a *RetryError after 1 attempt, for a wait of %v", err, DefaultMaxServerDelay)
 			}
-			if diff := cmp.Diff(tt.wantWaits, clk.recorded()); diff != "" {
+			if diff := cmp.Diff(tt.wantWaits, clk.Waits()); diff != "" {
 				t.Errorf("waits (-want +got):\n%s", diff)
 			}
 			if n := len(srv.requests()); n != 1 {
@@ -170,13 +170,13 @@ func TestClientMaxElapsedBoundsEveryWait(t *testing.T) {
 			{policy, DefaultMaxServerDelay},
 			{RetryPolicy{MaxServerDelay: 2 * time.Second, Jitter: -1}, 2 * time.Second},
 		} {
-			clk := newFakeClock()
+			clk := NewFakeClock()
 			srv := newScript(t, serveStream("retry: 3600000\ndata: x\n\n"), serveStatus(http.StatusNoContent, ""))
-			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.option(), WithRetryPolicy(tt.policy))
+			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), WithRetryPolicy(tt.policy))
 			if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff([]time.Duration{tt.want}, clk.recorded()); diff != "" {
+			if diff := cmp.Diff([]time.Duration{tt.want}, clk.Waits()); diff != "" {
 				t.Errorf("waits (-want +got):\n%s", diff)
 			}
 		}
@@ -214,7 +214,7 @@ func TestClientHTTPClientTimeout(t *testing.T) {
 			hc := srv.srv.Client()
 			hc.Timeout = 100 * time.Millisecond
 			var disconnects []error
-			c := NewClient(WithHTTPClient(hc), newFakeClock().option(), WithRetryNonIdempotent(tt.retry),
+			c := NewClient(WithHTTPClient(hc), NewFakeClock().Option(), WithRetryNonIdempotent(tt.retry),
 				WithHooks(Hooks{OnDisconnect: func(err error) { disconnects = append(disconnects, err) }}))
 			req, _ := http.NewRequest(tt.method, srv.srv.URL, strings.NewReader("prompt"))
 			evs, err := collect(c.Connect(req))

@@ -135,7 +135,7 @@ func TestClientSecretsInWrappedErrors(t *testing.T) {
 				OnDisconnect: func(err error) { hooked = append(hooked, err.Error()) },
 				OnRetry:      func(_ int, _ time.Duration, err error) { hooked = append(hooked, err.Error()) },
 			}),
-			newFakeClock().option(), maxAttempts(2),
+			NewFakeClock().Option(), maxAttempts(2),
 		)
 		_, err := collect(c.Connect(req))
 		if err == nil {

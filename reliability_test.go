@@ -29,52 +29,6 @@ import (
 	"github.com/ssekit/sse/ssetest"
 )
 
-// testClock is a clock for streams that never sleeps: each wait a stream
-// asks for is recorded and ends at once, moving the clock's time forward
-// by the wait.
-type testClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits []time.Duration
-	rnd   float64
-}
-
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) option() sse.Option {
-	return sse.WithTestClock(c.Now, c.After, c.Rand)
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) After(d time.Duration) (<-chan time.Time, func() bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.waits = append(c.waits, d)
-	c.now = c.now.Add(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	return ch, func() bool { return false }
-}
-
-func (c *testClock) Rand() float64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.rnd
-}
-
-func (c *testClock) Waits() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.waits)
-}
-
 // deadline returns a context that ends after d, or when the test ends.
 func deadline(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
@@ -167,12 +121,12 @@ func TestExactlyOnceUnderChurn(t *testing.T) {
 
 	srv := ssetest.NewServer(ssetest.Stream(feed))
 	defer srv.Close()
-	clock := newTestClock()
+	clock := sse.NewFakeClock()
 	var got []sse.Event
 	var resumeErrs []string
 	client := sse.NewClient(
 		sse.WithHTTPClient(srv.Client()),
-		clock.option(),
+		clock.Option(),
 		sse.WithHooks(sse.Hooks{OnConnect: func(resp *http.Response) {
 			// Each connection must resume after the last event received.
 			want := ""
@@ -214,21 +168,27 @@ func TestExactlyOnceUnderChurn(t *testing.T) {
 // timeout and the stream resumes on a new connection, and that heartbeats
 // keep a quiet connection alive.
 func TestStallIdleTimeoutAndReconnect(t *testing.T) {
-	const idle = 200 * time.Millisecond
+	// A stall must outlast the idle timeout, and a heartbeat must come
+	// well within it: a loaded machine can delay one by a hundred
+	// milliseconds and more, so the heartbeats have their own, wide,
+	// timeout.
+	const idle, beatIdle = 200 * time.Millisecond, time.Second
 	ev := func(id string) sse.Event { return sse.Event{Type: "message", ID: id, Data: "event " + id} }
 	beats := []ssetest.Step{ssetest.Event(ev("1"))}
-	for range 8 { // 400 ms of heartbeats, 50 ms apart
+	for range 30 { // 1.5 s of heartbeats, 50 ms apart
 		beats = append(beats, ssetest.Pause(50*time.Millisecond), ssetest.Comment("keep-alive"))
 	}
 	beats = append(beats, ssetest.Event(ev("2")), ssetest.Stall())
 	tests := []struct {
 		name        string
+		idle        time.Duration
 		script      []ssetest.Response
 		wantLastIDs []string // the Last-Event-ID of each request
 		wantIdle    int      // idle timeouts
 	}{
 		{
 			name: "stall after an event",
+			idle: idle,
 			script: []ssetest.Response{
 				ssetest.Stream(ssetest.Event(ev("1")), ssetest.Stall()),
 				ssetest.Stream(ssetest.Event(ev("2")), ssetest.Stall()),
@@ -238,6 +198,7 @@ func TestStallIdleTimeoutAndReconnect(t *testing.T) {
 		},
 		{
 			name: "stall before the headers",
+			idle: idle,
 			script: []ssetest.Response{
 				ssetest.NoAnswer(),
 				ssetest.Stream(ssetest.Event(ev("1")), ssetest.Stall()),
@@ -249,6 +210,7 @@ func TestStallIdleTimeoutAndReconnect(t *testing.T) {
 		},
 		{
 			name:        "heartbeats keep the connection",
+			idle:        beatIdle,
 			script:      []ssetest.Response{ssetest.Stream(beats...)},
 			wantLastIDs: []string{""},
 		},
@@ -261,8 +223,8 @@ func TestStallIdleTimeoutAndReconnect(t *testing.T) {
 			var disconnects []error
 			client := sse.NewClient(
 				sse.WithHTTPClient(srv.Client()),
-				sse.WithIdleTimeout(idle),
-				newTestClock().option(),
+				sse.WithIdleTimeout(tt.idle),
+				sse.NewFakeClock().Option(),
 				sse.WithHooks(sse.Hooks{OnDisconnect: func(err error) {
 					mu.Lock()
 					defer mu.Unlock()
@@ -300,8 +262,8 @@ func TestStallIdleTimeoutAndReconnect(t *testing.T) {
 			if idles != tt.wantIdle {
 				t.Errorf("%d idle timeouts, want %d", idles, tt.wantIdle)
 			}
-			if min := time.Duration(tt.wantIdle) * idle; elapsed < min {
-				t.Errorf("the events took %v, less than %d idle timeouts of %v", elapsed, tt.wantIdle, idle)
+			if min := time.Duration(tt.wantIdle) * tt.idle; elapsed < min {
+				t.Errorf("the events took %v, less than %d idle timeouts of %v", elapsed, tt.wantIdle, tt.idle)
 			}
 		})
 	}
@@ -365,7 +327,7 @@ func TestStormBackoff(t *testing.T) {
 		cap_ = time.Second
 		ms   = time.Millisecond
 	)
-	clockStart := newTestClock().Now()
+	clockStart := sse.NewFakeClock().Now()
 	// Waits before this 503 sum to 4.7 s; its Retry-After date is 10 s
 	// after the clock's start, so it asks for 5.3 s.
 	date := clockStart.Add(10 * time.Second).Format(http.TimeFormat)
@@ -428,14 +390,14 @@ func TestStormBackoff(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := ssetest.NewServer(script...)
 			defer srv.Close()
-			clock := newTestClock()
-			clock.rnd = tt.rnd
+			clock := sse.NewFakeClock()
+			clock.SetRand(func() float64 { return tt.rnd })
 			var attempts []int
 			client := sse.NewClient(
 				sse.WithHTTPClient(srv.Client()),
 				// No floor: the waits below it are what this test checks.
 				sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: base, MaxDelay: cap_, Jitter: 0.5, MinDelay: -1}),
-				clock.option(),
+				clock.Option(),
 				sse.WithHooks(sse.Hooks{OnRetry: func(attempt int, _ time.Duration, _ error) {
 					attempts = append(attempts, attempt)
 				}}),
@@ -494,17 +456,18 @@ func TestLongStormStaysWithinBounds(t *testing.T) {
 	srv := ssetest.NewServer(script...)
 	defer srv.Close()
 
-	clock := newTestClock()
+	clock := sse.NewFakeClock()
 	draws := rand.New(rand.NewPCG(rng.Uint64(), 2))
 	var rnds []float64
+	clock.SetRand(func() float64 {
+		r := draws.Float64()
+		rnds = append(rnds, r)
+		return r
+	})
 	client := sse.NewClient(
 		sse.WithHTTPClient(srv.Client()),
 		sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: base, MaxDelay: maxD, Jitter: jitter, MinDelay: -1}),
-		sse.WithTestClock(clock.Now, clock.After, func() float64 {
-			r := draws.Float64()
-			rnds = append(rnds, r)
-			return r
-		}),
+		clock.Option(),
 	)
 	for _, err := range client.Events(get(t, deadline(t, 10*time.Second), srv.URL)) {
 		t.Fatalf("stream error: %v", err)
@@ -609,7 +572,7 @@ func TestHostileInputBoundsMemory(t *testing.T) {
 			client := sse.NewClient(
 				sse.WithHTTPClient(&http.Client{Transport: meter}),
 				sse.WithLimits(tt.limit, tt.limit),
-				newTestClock().option(),
+				sse.NewFakeClock().Option(),
 			)
 			meter.start()
 			var data []string
@@ -671,7 +634,7 @@ func TestGarbageNeverPanics(t *testing.T) {
 		sse.WithHTTPClient(srv.Client()),
 		sse.WithLimits(1<<10, 1<<10),
 		sse.WithSkipOversized(nil),
-		newTestClock().option(),
+		sse.NewFakeClock().Option(),
 	)
 	events := 0
 	var err error
@@ -954,12 +917,9 @@ func TestReconnectLeavesNoStaleWakeUp(t *testing.T) {
 		ssetest.Stream(ssetest.Event(message("2", "two")), ssetest.Stall()),
 	)
 	defer srv.Close()
-	waits := make(chan time.Duration, 10)
-	never := func(d time.Duration) (<-chan time.Time, func() bool) {
-		waits <- d
-		return make(chan time.Time), func() bool { return true } // a wait that never ends
-	}
-	client := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.WithTestClock(nil, never, nil))
+	clock := sse.NewFakeClock()
+	waits := clock.Hold() // a wait that never ends by itself
+	client := sse.NewClient(sse.WithHTTPClient(srv.Client()), clock.Option())
 	stream := client.Connect(get(t, deadline(t, 10*time.Second), srv.URL))
 	defer stream.Close()
 	if !stream.Next() {

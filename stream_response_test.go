@@ -28,7 +28,7 @@ func TestStreamResponse(t *testing.T) {
 		seen = append(seen, where+": "+resp.Status+" "+resp.Header.Get("X-Request-Id")+" "+resp.Proto)
 	}
 	var s *Stream
-	c := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option(), WithHooks(Hooks{
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithHooks(Hooks{
 		OnRetry: func(int, time.Duration, error) { show("retry", s) },
 	}))
 	s = c.Connect(newGet(t, srv.srv.URL))
@@ -64,7 +64,7 @@ func TestStreamResponseConcurrent(t *testing.T) {
 	}
 	handlers = append(handlers, serveStatus(http.StatusNoContent, ""))
 	srv := newScript(t, handlers...)
-	s := NewClient(WithHTTPClient(srv.srv.Client()), newFakeClock().option()).Connect(newGet(t, srv.srv.URL))
+	s := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()).Connect(newGet(t, srv.srv.URL))
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
