@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 )
@@ -32,4 +33,38 @@ func explainClientTimeout(err error, timeout time.Duration) error {
 	return fmt.Errorf("%w (%v): it bounds the whole response, so it cuts any stream that lasts longer; "+
 		"set it to zero, and use WithIdleTimeout to detect a dead connection or a context deadline to bound the stream: %w",
 		ErrHTTPClientTimeout, timeout, err)
+}
+
+// startIdle arms the idle timer of an attempt, which cancels it when no
+// byte arrives for the idle timeout.
+func (s *Stream) startIdle(cancel context.CancelCauseFunc) {
+	d := s.c.cfg.idleTimeout
+	if d <= 0 {
+		return
+	}
+	s.idle = time.AfterFunc(d, func() {
+		cancel(fmt.Errorf("%w: no data for %v, so the connection is taken for dead; change the limit with WithIdleTimeout", ErrIdleTimeout, d))
+	})
+}
+
+func (s *Stream) stopIdle() {
+	if s.idle != nil {
+		s.idle.Stop()
+		s.idle = nil
+	}
+}
+
+// activityReader restarts the idle timer whenever bytes arrive.
+type activityReader struct {
+	r     io.Reader
+	timer *time.Timer
+	d     time.Duration
+}
+
+func (a *activityReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.timer.Reset(a.d)
+	}
+	return n, err
 }
