@@ -29,23 +29,6 @@ import (
 	"github.com/ssekit/sse/ssetest"
 )
 
-// deadline returns a context that ends after d, or when the test ends.
-func deadline(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// get returns a GET request for url with ctx.
-func get(t *testing.T, ctx context.Context, url string) *http.Request {
-	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return req
-}
-
 // seed returns the seed for a randomised test: the value of the
 // environment variable name if it is set, a new one otherwise. It is
 // printed if the test fails, with how to run the test again with it.
@@ -64,29 +47,6 @@ func seed(t *testing.T, name string) uint64 {
 		}
 	})
 	return s
-}
-
-func message(id, data string) sse.Event { return sse.Event{Type: "message", ID: id, Data: data} }
-
-// waitRequests waits until srv has received n requests.
-func waitRequests(t *testing.T, srv *ssetest.Server, n int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := srv.WaitForRequests(ctx, n); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// firstDifference describes where two event sequences part, for failures
-// where a full diff would run to thousands of lines.
-func firstDifference(want, got []sse.Event) string {
-	for i := range min(len(want), len(got)) {
-		if want[i] != got[i] {
-			return fmt.Sprintf("event %d: got %+v, want %+v", i, got[i], want[i])
-		}
-	}
-	return fmt.Sprintf("got %d events, want %d", len(got), len(want))
 }
 
 // TestExactlyOnceUnderChurn streams a feed of 5,000 numbered events from a

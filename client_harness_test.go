@@ -1,0 +1,56 @@
+package sse_test
+
+// What the tests of package sse_test share beside package ssetest and
+// sse.FakeClock: requests with a deadline, events, and ways to wait for
+// and compare them.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/ssekit/sse"
+	"github.com/ssekit/sse/ssetest"
+)
+
+// deadline returns a context that ends after d, or when the test ends.
+func deadline(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// get returns a GET request for url with ctx.
+func get(t *testing.T, ctx context.Context, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func message(id, data string) sse.Event { return sse.Event{Type: "message", ID: id, Data: data} }
+
+// waitRequests waits until srv has received n requests.
+func waitRequests(t *testing.T, srv *ssetest.Server, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := srv.WaitForRequests(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// firstDifference describes where two event sequences part, for failures
+// where a full diff would run to thousands of lines.
+func firstDifference(want, got []sse.Event) string {
+	for i := range min(len(want), len(got)) {
+		if want[i] != got[i] {
+			return fmt.Sprintf("event %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	return fmt.Sprintf("got %d events, want %d", len(got), len(want))
+}

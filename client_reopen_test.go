@@ -1,0 +1,177 @@
+package sse
+
+// Which requests a Client sends again, after a failure or a clean end:
+// a GET, and a POST only when asked, with its body from GetBody.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestClientReopenTable checks the table in the docs of WithReopen and
+// WithRetryNonIdempotent, cell by cell, against a server that fails once,
+// then ends two streams cleanly, then answers 204.
+func TestClientReopenTable(t *testing.T) {
+	tests := []struct {
+		method        string
+		reopen, retry bool
+		wantRequests  int
+		wantData      []string
+		wantStatus    int // of the error that ends the stream; 0 for nil
+	}{
+		{"POST", false, false, 1, nil, http.StatusBadGateway},
+		{"POST", false, true, 2, []string{"1"}, 0},
+		{"POST", true, false, 4, []string{"1", "2"}, 0},
+		{"POST", true, true, 4, []string{"1", "2"}, 0},
+		{"REPORT", true, false, 4, []string{"1", "2"}, 0},
+		// Idempotent, so retried after the failure; reopened only when asked.
+		{"PUT", false, false, 2, []string{"1"}, 0},
+		{"PUT", true, false, 4, []string{"1", "2"}, 0},
+		// A GET is a feed either way.
+		{"GET", false, false, 4, []string{"1", "2"}, 0},
+		{"GET", true, true, 4, []string{"1", "2"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join([]string{tt.method, boolName("reopen", tt.reopen), boolName("retry", tt.retry)}, "/"), func(t *testing.T) {
+			srv := newScript(t, serveStatus(http.StatusBadGateway, ""), serveStream("data: 1\n\n"), serveStream("data: 2\n\n"), serveStatus(http.StatusNoContent, ""))
+			var body *strings.Reader
+			if tt.method != http.MethodGet {
+				body = strings.NewReader("prompt")
+			}
+			req := newGet(t, srv.srv.URL)
+			if body != nil {
+				req, _ = http.NewRequest(tt.method, srv.srv.URL, body)
+			}
+			c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), maxAttempts(5),
+				WithReopen(tt.reopen), WithRetryNonIdempotent(tt.retry))
+			evs, err := collect(c.Connect(req))
+			var data []string
+			for _, ev := range evs {
+				data = append(data, ev.Data)
+			}
+			if diff := cmp.Diff(tt.wantData, data); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
+			var re *ResponseError
+			switch {
+			case tt.wantStatus == 0 && err != nil:
+				t.Errorf("Err() = %v, want nil", err)
+			case tt.wantStatus != 0 && (!errors.As(err, &re) || re.StatusCode != tt.wantStatus):
+				t.Errorf("Err() = %v, want the %d", err, tt.wantStatus)
+			}
+			reqs := srv.requests()
+			if len(reqs) != tt.wantRequests {
+				t.Fatalf("%d requests, want %d", len(reqs), tt.wantRequests)
+			}
+			for i, r := range reqs {
+				if want := body != nil; want && r.Body != "prompt" {
+					t.Errorf("request %d sent body %q, want the body again from GetBody", i, r.Body)
+				}
+			}
+		})
+	}
+}
+
+func boolName(name string, b bool) string {
+	if b {
+		return name
+	}
+	return "no-" + name
+}
+
+func TestClientPostEndsWithoutReconnect(t *testing.T) {
+	srv := newScript(t, serveStream("data: tok1\n\ndata: tok2\n\n"))
+	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader("prompt"))
+	// The fake clock and attempt limit only bound a regression.
+	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), maxAttempts(3)).Connect(req))
+	if err != nil {
+		t.Fatalf("Err() = %v, want nil after the end of a POST stream", err)
+	}
+	if len(evs) != 2 {
+		t.Errorf("%d events, want 2", len(evs))
+	}
+	if n := len(srv.requests()); n != 1 {
+		t.Errorf("%d requests, want 1: a POST is not sent again", n)
+	}
+}
+
+func TestClientPostNotResentAfterFailure(t *testing.T) {
+	srv := newScript(t, serveStatus(http.StatusServiceUnavailable, "busy"))
+	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader("prompt"))
+	_, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), maxAttempts(3)).Connect(req))
+	if !errors.Is(err, ErrUnexpectedStatus) || !strings.Contains(err.Error(), "WithRetryNonIdempotent") {
+		t.Errorf("Err() = %v; want the 503, saying how to allow retries", err)
+	}
+	if n := len(srv.requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+func TestClientPostRetry(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   []Option
+		header string
+	}{
+		{"opt-in", []Option{WithRetryNonIdempotent(true)}, ""},
+		{"Idempotency-Key", nil, "Idempotency-Key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newScript(t, serveStatus(http.StatusBadGateway, ""), serveStream("data: x\n\n"), serveStatus(http.StatusNoContent, ""))
+			req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader("prompt"))
+			if tt.header != "" {
+				req.Header.Set(tt.header, "k1")
+			}
+			opts := append([]Option{WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()}, tt.opts...)
+			if _, err := collect(NewClient(opts...).Connect(req)); err != nil {
+				t.Fatal(err)
+			}
+			// Sent again after the 502; not reopened after its clean end.
+			want := []recorded{{"POST", "", "prompt"}, {"POST", "", "prompt"}}
+			if diff := cmp.Diff(want, srv.requests()); diff != "" {
+				t.Errorf("requests (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestClientNonReplayableBody(t *testing.T) {
+	srv := newScript(t, serveStatus(http.StatusServiceUnavailable, ""), serveStream("data: never\n\n"))
+	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, io.MultiReader(strings.NewReader("once")))
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithRetryNonIdempotent(true))
+	_, err := collect(c.Connect(req))
+	if !errors.Is(err, ErrNotReplayable) || !errors.Is(err, ErrUnexpectedStatus) {
+		t.Errorf("Err() = %v; want ErrNotReplayable wrapping the 503", err)
+	}
+	if !strings.Contains(fmt.Sprint(err), "GetBody") {
+		t.Errorf("Err() = %v; want it to say how to fix it (GetBody)", err)
+	}
+	if diff := cmp.Diff([]recorded{{"POST", "", "once"}}, srv.requests()); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
+func TestClientOnlyGetReopensAfterCleanEnd(t *testing.T) {
+	for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodOptions} {
+		t.Run(method, func(t *testing.T) {
+			srv := newScript(t, serveStatus(http.StatusServiceUnavailable, ""), serveStream("data: x\n\n"))
+			req, _ := http.NewRequest(method, srv.srv.URL, nil)
+			evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()).Connect(req))
+			if err != nil || len(evs) != 1 {
+				t.Fatalf("got %v, %v; want one event and a clean end", evs, err)
+			}
+			// Retried after the 503, as an idempotent request; not reopened
+			// after its clean end.
+			if n := len(srv.requests()); n != 2 {
+				t.Errorf("%d requests, want 2", n)
+			}
+		})
+	}
+}
