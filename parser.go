@@ -131,22 +131,19 @@ type Parser struct {
 	buf []byte // read buffer; unread bytes are buf[start:end]
 
 	start, end int
-	// Positions in buf, which count only when at or after start: of the
-	// next LF and the next CR, or of the end of the bytes searched when
-	// there is none, so that no byte is searched twice for either; of
-	// the end of the bytes known to be valid UTF-8, at a character
-	// boundary; and up to where lines are checked for UTF-8 one by one,
-	// because a check of more at once failed (see validUTF8).
-	lf, cr               int
-	utf8Valid, utf8Lines int
+	searched   cursors // how far the unread bytes were searched
 
 	skipLF     bool // the last line ended in CR: a LF next belongs to it
 	busy       bool // the last read filled the buffer
 	bomDone    bool // the start of the stream has been checked for a BOM
-	discarding bool // dropping the rest of an over-long line
-	skipping   bool // dropping the rest of an oversized event
 	dispatched bool // an event was returned by the last call to Next
 	readErr    error
+
+	// What the parser is dropping after a limit was exceeded under
+	// SkipOversized: the rest of an over-long line, up to its line
+	// ending; and the data and type of an oversized event, up to the
+	// blank line that ends it ("id" and "retry" still take effect).
+	droppingLine, droppingEvent bool
 
 	maxLine, maxEvent int
 	skipOversized     bool
@@ -307,15 +304,12 @@ func (p *Parser) Next() bool {
 				}
 				continue
 			}
-			dispatched := p.processLine(line)
+			p.processLine(line)
 			if p.lineLong {
 				p.lineLong = false
 				if !p.longHeld {
 					p.long = nil
 				}
-			}
-			if dispatched {
-				return true
 			}
 			if p.err != nil {
 				return false
@@ -465,7 +459,7 @@ func (p *Parser) fill() {
 		p.keepDataLine()
 	}
 	if p.start == p.end {
-		p.moveBack(p.start)
+		p.searched.shift(p.start)
 		p.start, p.end = 0, 0
 	}
 	if p.buf == nil {
@@ -477,7 +471,7 @@ func (p *Parser) fill() {
 		p.replaceBuf(busyBufSize)
 	}
 	if free := len(p.buf) - p.end; p.start > 0 && free < len(p.buf)/2 {
-		p.moveBack(p.start)
+		p.searched.shift(p.start)
 		p.end = copy(p.buf, p.buf[p.start:p.end])
 		p.start = 0
 	}
@@ -522,7 +516,7 @@ func (p *Parser) fill() {
 // replaceBuf moves the unread bytes to a new read buffer of size bytes.
 func (p *Parser) replaceBuf(size int) {
 	nb := make([]byte, size)
-	p.moveBack(p.start)
+	p.searched.shift(p.start)
 	p.end = copy(nb, p.buf[p.start:p.end])
 	p.start = 0
 	p.buf = nb
@@ -539,7 +533,7 @@ func (p *Parser) replaceBuf(size int) {
 func (p *Parser) spill() {
 	pending := p.buf[p.start:p.end]
 	whole := wholeRunes(pending)
-	if from := max(p.utf8Valid-p.start, 0); !p.longInvalid && from < whole {
+	if from := max(p.searched.utf8Valid-p.start, 0); !p.longInvalid && from < whole {
 		p.longInvalid = !utf8.Valid(pending[from:whole])
 	}
 	p.chunks = append(p.chunks, pending[:whole])
@@ -548,7 +542,7 @@ func (p *Parser) spill() {
 	p.end = copy(nb, pending[whole:])
 	p.start = 0
 	p.buf = nb
-	p.lf, p.cr, p.utf8Valid, p.utf8Lines = 0, 0, 0, 0
+	p.searched = cursors{}
 }
 
 // joinLong returns the long line whose chunks spill kept and whose end is
@@ -591,7 +585,7 @@ func (p *Parser) nextLine() ([]byte, bool) {
 		// without CRs is searched for them once, not once per line.
 		// (Locals, because the fields would be reloaded after each call.)
 		buf, start, end := p.buf[:p.end], p.start, p.end
-		lf := max(p.lf, start)
+		lf := max(p.searched.lf, start)
 		if lf < end && buf[lf] != '\n' {
 			if i := bytes.IndexByte(buf[lf:], '\n'); i >= 0 {
 				lf += i
@@ -599,7 +593,7 @@ func (p *Parser) nextLine() ([]byte, bool) {
 				lf = end
 			}
 		}
-		cr := max(p.cr, start)
+		cr := max(p.searched.cr, start)
 		if cr < end && buf[cr] != '\r' {
 			if i := bytes.IndexByte(buf[cr:], '\r'); i >= 0 {
 				cr += i
@@ -607,10 +601,10 @@ func (p *Parser) nextLine() ([]byte, bool) {
 				cr = end
 			}
 		}
-		p.lf, p.cr = lf, cr
+		p.searched.lf, p.searched.cr = lf, cr
 		eol := min(lf, cr)
 		if eol == end {
-			if p.discarding {
+			if p.droppingLine {
 				p.start = end
 				return nil, false
 			}
@@ -618,12 +612,12 @@ func (p *Parser) nextLine() ([]byte, bool) {
 				// Skipping: drop what is buffered of the line and the
 				// rest of it as it arrives.
 				p.start = end
-				p.discarding = true
+				p.droppingLine = true
 			}
 			return nil, false
 		}
 		line := buf[start:eol:eol]
-		valid := eol <= p.utf8Valid || p.validUTF8(eol)
+		valid := eol <= p.searched.utf8Valid || p.validUTF8(eol)
 		next := eol + 1
 		if buf[eol] == '\r' {
 			if next < end {
@@ -635,8 +629,8 @@ func (p *Parser) nextLine() ([]byte, bool) {
 			}
 		}
 		p.start = next
-		if p.discarding {
-			p.discarding = false
+		if p.droppingLine {
+			p.droppingLine = false
 			continue
 		}
 		if p.longLen+len(line) > p.maxLine {
@@ -653,11 +647,26 @@ func (p *Parser) nextLine() ([]byte, bool) {
 	}
 }
 
-// moveBack keeps the positions in buf right when the unread bytes move
-// from buf[from:] to the start of a buffer.
-func (p *Parser) moveBack(from int) {
-	p.lf, p.cr = max(p.lf-from, 0), max(p.cr-from, 0)
-	p.utf8Valid, p.utf8Lines = max(p.utf8Valid-from, 0), max(p.utf8Lines-from, 0)
+// cursors are positions in the read buffer up to which its unread bytes
+// have been searched, so that no byte is searched twice: a long line that
+// arrives in many reads costs linear time, and a stream without CRs is
+// searched for them once, not once per line. A cursor counts only when it
+// is at or after the start of the unread bytes.
+type cursors struct {
+	// The next LF and the next CR, or, where there is none, the end of
+	// the bytes searched for it.
+	lf, cr int
+	// The end of the bytes known to be valid UTF-8, at a character
+	// boundary; and up to where lines are checked for UTF-8 one by one,
+	// because a check of more at once failed (see validUTF8).
+	utf8Valid, utf8Lines int
+}
+
+// shift keeps the cursors right when the unread bytes move from buf[from:]
+// to the start of a buffer.
+func (c *cursors) shift(from int) {
+	c.lf, c.cr = max(c.lf-from, 0), max(c.cr-from, 0)
+	c.utf8Valid, c.utf8Lines = max(c.utf8Valid-from, 0), max(c.utf8Lines-from, 0)
 }
 
 // validUTF8 reports whether the line buf[start:eol] is valid UTF-8. Rather
@@ -666,19 +675,19 @@ func (p *Parser) moveBack(from int) {
 // check fails, it checks line by line up to where that one ended, so that
 // no byte is checked more than twice.
 func (p *Parser) validUTF8(eol int) bool {
-	from := max(p.utf8Valid, p.start)
-	if eol > p.utf8Lines {
+	from := max(p.searched.utf8Valid, p.start)
+	if eol > p.searched.utf8Lines {
 		all := p.buf[from:max(p.start+wholeRunes(p.buf[p.start:p.end]), from)]
 		if utf8.Valid(all) {
-			p.utf8Valid = from + len(all)
+			p.searched.utf8Valid = from + len(all)
 			return true
 		}
-		p.utf8Lines = from + len(all)
+		p.searched.utf8Lines = from + len(all)
 	}
 	if !utf8.Valid(p.buf[from:eol]) {
 		return false
 	}
-	p.utf8Valid = eol
+	p.searched.utf8Valid = eol
 	return true
 }
 
@@ -728,17 +737,17 @@ func (p *Parser) lineTooLong() bool {
 		p.err = err
 		return false
 	}
-	p.skipEvent(err)
+	p.dropEvent(err)
 	return true
 }
 
-// skipEvent drops the data and type of the event being read and ignores
+// dropEvent drops the data and type of the event being read and ignores
 // its data and event lines up to the blank line that ends it.
-func (p *Parser) skipEvent(err error) {
-	if !p.skipping && p.onSkip != nil {
+func (p *Parser) dropEvent(err error) {
+	if !p.droppingEvent && p.onSkip != nil {
 		p.onSkip(err)
 	}
-	p.skipping = true
+	p.droppingEvent = true
 	p.resetEvent()
 }
 
@@ -750,7 +759,7 @@ func (p *Parser) tooLarge() bool {
 		p.err = err
 		return false
 	}
-	p.skipEvent(err)
+	p.dropEvent(err)
 	return true
 }
 
@@ -784,13 +793,10 @@ func (p *Parser) keepDataLine() {
 	}
 }
 
-// processLine interprets one line of the stream, which holds invalid UTF-8
-// if p.lineInvalid is set. It returns true when the line dispatched an
-// event.
-func (p *Parser) processLine(line []byte) bool {
-	if len(line) == 0 {
-		return p.dispatch()
-	}
+// processLine interprets one line of the stream that is not blank (Next
+// dispatches at a blank line itself), which holds invalid UTF-8 if
+// p.lineInvalid is set.
+func (p *Parser) processLine(line []byte) {
 	// Field names and the colon are ASCII, which no replacement of
 	// invalid UTF-8 touches (a maximal subpart never holds an ASCII
 	// byte): the line is split as it came, and only the values kept are
@@ -799,12 +805,12 @@ func (p *Parser) processLine(line []byte) bool {
 		if p.onComment != nil {
 			p.comment(trimSpace(line[1:]))
 		}
-		return false
+		return
 	}
 	// Most lines are data lines: take them without looking for the colon.
 	if len(line) >= 5 && string(line[:5]) == "data:" {
 		p.addData(trimSpace(line[5:]))
-		return false
+		return
 	}
 	name, value := line, []byte(nil)
 	if i := indexColon(line); i >= 0 {
@@ -828,7 +834,6 @@ func (p *Parser) processLine(line []byte) bool {
 			p.retry, p.hasRetry = d, true
 		}
 	}
-	return false
 }
 
 // valueLen returns the length of a field value of the current line once
@@ -880,7 +885,7 @@ func (p *Parser) currentID() []byte {
 // addData adds the value of a data line to the event's data.
 func (p *Parser) addData(value []byte) {
 	p.keepDataLine()
-	if p.skipping {
+	if p.droppingEvent {
 		return
 	}
 	// The event's data would be p.data and value, without the LF that
@@ -900,7 +905,7 @@ func (p *Parser) addData(value []byte) {
 
 // setType sets the type of the event being read.
 func (p *Parser) setType(value []byte) {
-	if p.skipping {
+	if p.droppingEvent {
 		return
 	}
 	n := p.valueLen(value)
@@ -916,7 +921,7 @@ func (p *Parser) setType(value []byte) {
 // the stream does not change it.
 func (p *Parser) setID(value []byte) {
 	n := p.valueLen(value)
-	if !p.skipping && p.dataLen()+len(p.typ)+n > p.maxEvent {
+	if !p.droppingEvent && p.dataLen()+len(p.typ)+n > p.maxEvent {
 		if !p.tooLarge() {
 			return
 		}
@@ -994,8 +999,8 @@ func (p *Parser) dispatch() bool {
 			p.idStr = ""
 		}
 	}
-	if p.skipping || len(p.data) == 0 && len(p.dataLine) == 0 {
-		p.skipping = false
+	if p.droppingEvent || len(p.data) == 0 && len(p.dataLine) == 0 {
+		p.droppingEvent = false
 		p.resetEvent()
 		return false
 	}
