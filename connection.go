@@ -20,6 +20,11 @@ type endOfStream struct{}
 func (endOfStream) Error() string { return "sse: the server ended the response cleanly" }
 func (endOfStream) Unwrap() error { return io.EOF }
 
+// ErrNoContent is what [Hooks].OnDisconnect receives when a 204 No
+// Content response ends the stream, as the server's way to say that
+// there is nothing more. [Stream.Err] is nil then.
+var ErrNoContent = errors.New("sse: the server answered 204 No Content, which ends the stream")
+
 // open makes one connection attempt, after the wait that is due. It leaves
 // either a connected parser, a next attempt pending, or a finished stream.
 //
@@ -79,7 +84,7 @@ func (s *Stream) beginAttempt() (context.Context, context.CancelCauseFunc, bool)
 // sendFailed handles the error of sending an attempt's request.
 func (s *Stream) sendFailed(ctx context.Context, cancel context.CancelCauseFunc, req *http.Request, err error) {
 	s.stopIdle()
-	err = s.explain(ctx, fmt.Errorf("sse: %s %s: %w", req.Method, s.url(), redactError(err)))
+	err = s.cause(ctx, fmt.Errorf("sse: %s %s: %w", req.Method, s.url(), redactError(err)))
 	cancel(nil)
 	s.failed(err, false)
 }
@@ -100,7 +105,7 @@ func (s *Stream) accept(cancel context.CancelCauseFunc, req *http.Request, resp 
 		return
 	}
 	if verr := s.c.cfg.validate(resp); verr != nil {
-		rerr := s.reject(req, resp, verr)
+		rerr := newResponseError(req, resp, verr, s.c.cfg.maxErrorBody, s.url())
 		s.stopIdle()
 		resp.Body.Close()
 		cancel(nil)
@@ -126,31 +131,6 @@ func (s *Stream) accept(cancel context.CancelCauseFunc, req *http.Request, resp 
 	s.logInfo("sse: connected", slog.Int("status", resp.StatusCode), slog.String("proto", resp.Proto))
 	if h := s.c.cfg.hooks.OnConnect; h != nil {
 		h(resp)
-	}
-}
-
-// reject returns the error of a response that validate rejected with
-// verr, with as much of its body as the Client keeps.
-func (s *Stream) reject(req *http.Request, resp *http.Response, verr error) *ResponseError {
-	limit := s.c.cfg.maxErrorBody
-	if limit <= 0 {
-		limit = MaxErrorBodySize
-	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
-	cut := len(body) > limit
-	if cut {
-		body = body[:limit]
-	}
-	return &ResponseError{
-		StatusCode:    resp.StatusCode,
-		Status:        resp.Status,
-		Header:        resp.Header,
-		Body:          body,
-		BodyTruncated: cut,
-		Err:           verr,
-		method:        req.Method,
-		url:           s.url(),
-		reason:        summarize(body, credentials(req)),
 	}
 }
 
@@ -198,7 +178,7 @@ func (s *Stream) endConnection() {
 		}
 	}
 	if ctx != nil {
-		err = s.explain(ctx, err)
+		err = s.cause(ctx, err)
 	}
 	if cancel != nil {
 		cancel(nil)
@@ -210,7 +190,7 @@ func (s *Stream) endConnection() {
 // an ended connection: another attempt after a wait, or the end of the
 // stream.
 func (s *Stream) failed(err error, healthy bool) {
-	if s.stopping() {
+	if s.endIfStopped() {
 		return
 	}
 	s.mu.Lock()
@@ -262,20 +242,22 @@ func (s *Stream) sleep(d time.Duration) bool {
 			stop()
 		}
 	}
-	return !s.stopping()
+	return !s.endIfStopped()
 }
 
-// explain replaces the error of an attempt whose context was cancelled by
-// the reason it was cancelled, and says so when the http.Client's Timeout
-// ended it.
-func (s *Stream) explain(ctx context.Context, err error) error {
-	switch cause := context.Cause(ctx); {
-	case cause == nil:
+// cause returns why an attempt ended, given err, the error it ended with:
+// the cause with which its context was cancelled (an idle timeout,
+// Reconnect or Close), else the error of the request's context when that
+// is done, else err itself, wrapped in ErrHTTPClientTimeout when the
+// http.Client's Timeout ended the attempt.
+func (s *Stream) cause(ctx context.Context, err error) error {
+	switch why := context.Cause(ctx); {
+	case why == nil:
 		return explainClientTimeout(err, s.c.cfg.httpClient.Timeout)
-	case errors.Is(cause, ErrIdleTimeout):
-		return cause
-	case cause == errReconnect || cause == errClosed:
-		return cause
+	case errors.Is(why, ErrIdleTimeout):
+		return why
+	case why == errReconnect || why == errClosed:
+		return why
 	}
 	if perr := s.req.Context().Err(); perr != nil {
 		return perr

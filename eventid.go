@@ -1,6 +1,7 @@
 package sse
 
 import (
+	"errors"
 	"fmt"
 	"unicode/utf8"
 )
@@ -12,6 +13,12 @@ import (
 // for all of a request's headers) ends the stream with a 431 that no retry
 // mends. 4 KiB fits both with room for the request's other headers.
 const MaxEventIDSize = 4 << 10
+
+// ErrInvalidLastEventID is wrapped by the errors of [CheckEventID]: an
+// event ID that a Last-Event-ID header cannot carry back unchanged. A
+// [Stream] whose last event ID is such an ID ends with it when it must
+// send the ID (see [Client.Connect]); an [Encoder] refuses to write one.
+var ErrInvalidLastEventID = errors.New("sse: the last event ID cannot be sent")
 
 // CheckEventID returns nil when id can make the whole trip of an event ID:
 // from a server's "id" field to a reader, and back to the server unchanged

@@ -2,9 +2,15 @@ package sse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 )
+
+// ErrNotReplayable is wrapped by the error of a stream that could not
+// send its request again because the request's body cannot be read a
+// second time: it has no GetBody.
+var ErrNotReplayable = errors.New("sse: the request body cannot be sent again")
 
 // newRequest builds the request of one attempt.
 func (s *Stream) newRequest(ctx context.Context) (*http.Request, error) {

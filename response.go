@@ -3,7 +3,9 @@ package sse
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -70,6 +72,14 @@ func (e *ResponseError) Error() string {
 
 func (e *ResponseError) Unwrap() error { return e.Err }
 
+// ErrUnexpectedStatus is wrapped by the [*ResponseError] of a response
+// whose status is not 200 OK.
+var ErrUnexpectedStatus = errors.New("sse: unexpected status")
+
+// ErrNotEventStream is wrapped by the [*ResponseError] of a 200
+// response whose Content-Type is not text/event-stream.
+var ErrNotEventStream = errors.New("sse: response is not an event stream")
+
 // CheckResponse is the default validator of a [Client]: it accepts a
 // response with status 200 and a Content-Type of text/event-stream, with
 // any parameters, and returns an error that wraps [ErrUnexpectedStatus]
@@ -89,6 +99,32 @@ func CheckResponse(resp *http.Response) error {
 		return fmt.Errorf("%w: its Content-Type is %q; read the answer from ResponseError.Body (WithMaxErrorBodySize keeps more of it), or accept the type with WithValidator if the server sends events under it", ErrNotEventStream, ct)
 	}
 	return nil
+}
+
+// newResponseError returns the error of resp, the response to req that
+// the validator rejected with verr, with up to limit bytes of its body
+// (MaxErrorBodySize when limit is zero or less). url is req's URL as
+// errors show it, its secrets masked.
+func newResponseError(req *http.Request, resp *http.Response, verr error, limit int, url string) *ResponseError {
+	if limit <= 0 {
+		limit = MaxErrorBodySize
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
+	cut := len(body) > limit
+	if cut {
+		body = body[:limit]
+	}
+	return &ResponseError{
+		StatusCode:    resp.StatusCode,
+		Status:        resp.Status,
+		Header:        resp.Header,
+		Body:          body,
+		BodyTruncated: cut,
+		Err:           verr,
+		method:        req.Method,
+		url:           url,
+		reason:        summarize(body, credentials(req)),
+	}
 }
 
 // summarize returns the server's reason in body for an error message:

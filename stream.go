@@ -74,32 +74,6 @@ type Stream struct {
 	err  error
 }
 
-// Errors of a [Stream], to test for with [errors.Is].
-var (
-	// ErrUnexpectedStatus is wrapped by the [*ResponseError] of a response
-	// whose status is not 200 OK.
-	ErrUnexpectedStatus = errors.New("sse: unexpected status")
-	// ErrNotEventStream is wrapped by the [*ResponseError] of a 200
-	// response whose Content-Type is not text/event-stream.
-	ErrNotEventStream = errors.New("sse: response is not an event stream")
-	// ErrIdleTimeout ends a connection on which no byte arrived for the
-	// idle timeout; the stream then reconnects as after other failures.
-	ErrIdleTimeout = errors.New("sse: idle timeout")
-	// ErrNoContent is what [Hooks].OnDisconnect receives when a 204 No
-	// Content response ends the stream, as the server's way to say that
-	// there is nothing more. [Stream.Err] is nil then.
-	ErrNoContent = errors.New("sse: the server answered 204 No Content, which ends the stream")
-	// ErrInvalidLastEventID is wrapped by the errors of [CheckEventID]: an
-	// event ID that a Last-Event-ID header cannot carry back unchanged. A
-	// [Stream] whose last event ID is such an ID ends with it when it must
-	// send the ID (see [Client.Connect]); an [Encoder] refuses to write one.
-	ErrInvalidLastEventID = errors.New("sse: the last event ID cannot be sent")
-	// ErrNotReplayable is wrapped by the error of a stream that could not
-	// send its request again because the request's body cannot be read a
-	// second time: it has no GetBody.
-	ErrNotReplayable = errors.New("sse: the request body cannot be sent again")
-)
-
 // errClosed and errReconnect are the causes with which Close and Reconnect
 // cancel a connection.
 var (
@@ -253,9 +227,9 @@ func (s *Stream) keepResponse(resp *http.Response) {
 	s.resp.Store(&kept)
 }
 
-// stopping ends the stream, and reports true, when it was closed or its
+// endIfStopped ends the stream, and reports true, when it was closed or its
 // context is done.
-func (s *Stream) stopping() bool {
+func (s *Stream) endIfStopped() bool {
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()

@@ -35,6 +35,10 @@ func explainClientTimeout(err error, timeout time.Duration) error {
 		ErrHTTPClientTimeout, timeout, err)
 }
 
+// ErrIdleTimeout ends a connection on which no byte arrived for the
+// idle timeout; the stream then reconnects as after other failures.
+var ErrIdleTimeout = errors.New("sse: idle timeout")
+
 // startIdle arms the idle timer of an attempt, which cancels it when no
 // byte arrives for the idle timeout.
 func (s *Stream) startIdle(cancel context.CancelCauseFunc) {
