@@ -137,7 +137,6 @@ type Parser struct {
 	busy       bool // the last read filled the buffer
 	bomDone    bool // the start of the stream has been checked for a BOM
 	dispatched bool // an event was returned by the last call to Next
-	readErr    error
 
 	// What the parser is dropping after a limit was exceeded under
 	// SkipOversized: the rest of an over-long line, up to its line
@@ -189,6 +188,10 @@ type Parser struct {
 	nextType int // the entry of types to replace next
 	idStr    string
 
+	// The error that stops the parser, as in bufio.Scanner: the
+	// reader's (io.EOF at the end of the stream), which stops it once
+	// the bytes read before it are parsed, or a limit's, which stops it
+	// at once and replaces a reader's error found after those bytes.
 	err error
 }
 
@@ -282,7 +285,7 @@ func (p *Parser) Retry() (time.Duration, bool) {
 // through [Parser.Event] and [Parser.Raw]. It returns false when the stream
 // ends or an error occurs; [Parser.Err] tells which.
 func (p *Parser) Next() bool {
-	if p.err != nil {
+	if p.atLimit() {
 		return false
 	}
 	if p.dispatched {
@@ -311,17 +314,13 @@ func (p *Parser) Next() bool {
 					p.long = nil
 				}
 			}
-			if p.err != nil {
+			if p.atLimit() {
 				return false
 			}
 		}
 		if p.err != nil {
-			return false
-		}
-		if p.readErr != nil {
-			if p.readErr != io.EOF {
-				p.err = p.readErr
-			}
+			// A limit, or the reader's error and no complete line
+			// left before it.
 			return false
 		}
 		p.fill()
@@ -419,7 +418,17 @@ func (p *Parser) Raw() RawEvent {
 // cleanly. A [*LimitError] reports an oversized line or event; other errors
 // come from the reader.
 func (p *Parser) Err() error {
+	if p.err == io.EOF || p.dispatched {
+		// A clean end; or events still come before the error.
+		return nil
+	}
 	return p.err
+}
+
+// atLimit reports whether a limit has stopped the parser.
+func (p *Parser) atLimit() bool {
+	_, ok := p.err.(*LimitError)
+	return ok
 }
 
 // All returns an iterator over the parser's remaining events. If the parser
@@ -453,7 +462,7 @@ func Read(r io.Reader) iter.Seq2[Event, error] {
 }
 
 // fill reads more of the stream into the buffer, making room first. It
-// records a read error in p.readErr.
+// records the reader's error in p.err.
 func (p *Parser) fill() {
 	if !p.longHeld {
 		p.keepDataLine()
@@ -497,20 +506,20 @@ func (p *Parser) fill() {
 	for range maxEmptyReads {
 		n, err := p.r.Read(p.buf[p.end:])
 		if n < 0 || n > len(p.buf)-p.end {
-			p.readErr = fmt.Errorf("sse: the reader returned an invalid count %d", n)
+			p.err = fmt.Errorf("sse: the reader returned an invalid count %d", n)
 			return
 		}
 		p.busy = n == len(p.buf)-p.end
 		p.end += n
 		if err != nil {
-			p.readErr = err
+			p.err = err
 			return
 		}
 		if n > 0 {
 			return
 		}
 	}
-	p.readErr = ErrNoProgress
+	p.err = ErrNoProgress
 }
 
 // replaceBuf moves the unread bytes to a new read buffer of size bytes.
@@ -720,7 +729,8 @@ func (p *Parser) stripBOM() bool {
 		p.bomDone = true
 		return true
 	}
-	if p.readErr != nil {
+	if p.err != nil {
+		// The stream ends, or fails, within its first three bytes.
 		p.bomDone = true
 		return true
 	}
