@@ -6,7 +6,6 @@ package sse
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -16,11 +15,7 @@ import (
 )
 
 func TestClientCancelAndCloseArePrompt(t *testing.T) {
-	block := func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	}
+	block := serveStall("")
 	tests := []struct {
 		name    string
 		handler http.HandlerFunc
@@ -132,12 +127,7 @@ func TestClientCloseBeforeAWaitEndsIt(t *testing.T) {
 }
 
 func TestClientEventsIteratorClosesOnBreak(t *testing.T) {
-	srv := newScript(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		io.WriteString(w, "data: 1\n\ndata: 2\n\n")
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	})
+	srv := newScript(t, serveStall("data: 1\n\ndata: 2\n\n"))
 	var got []string
 	for ev, err := range NewClient(WithHTTPClient(srv.srv.Client())).Events(newGet(t, srv.srv.URL)) {
 		if err != nil {

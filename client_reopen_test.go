@@ -5,7 +5,6 @@ package sse
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -150,7 +149,7 @@ func TestClientNonReplayableBody(t *testing.T) {
 	if !errors.Is(err, ErrNotReplayable) || !errors.Is(err, ErrUnexpectedStatus) {
 		t.Errorf("Err() = %v; want ErrNotReplayable wrapping the 503", err)
 	}
-	if !strings.Contains(fmt.Sprint(err), "GetBody") {
+	if err == nil || !strings.Contains(err.Error(), "GetBody") {
 		t.Errorf("Err() = %v; want it to say how to fix it (GetBody)", err)
 	}
 	if diff := cmp.Diff([]recorded{{"POST", "", "once"}}, srv.requests()); diff != "" {

@@ -33,14 +33,13 @@ func TestClientRetriesServerErrorThenStreams(t *testing.T) {
 	}
 	// rnd is 0: no jitter. The first wait is the base delay; after the
 	// healthy connection the run of failures starts again.
-	want := []string{"1 1s true", "1 1s false"}
-	if diff := cmp.Diff(want, retries); diff != "" {
+	if diff := cmp.Diff([]string{"1 1s true", "1 1s false"}, retries); diff != "" {
 		t.Errorf("retries (-want +got):\n%s", diff)
 	}
 }
 
 func TestClientRetryAfter(t *testing.T) {
-	tests := []struct {
+	for _, tt := range []struct {
 		name   string
 		code   int
 		header string
@@ -52,8 +51,7 @@ func TestClientRetryAfter(t *testing.T) {
 		{"429 shorter than backoff", http.StatusTooManyRequests, "0", time.Second},
 		{"429 garbage", http.StatusTooManyRequests, "soon", time.Second},
 		{"500 ignores it", http.StatusInternalServerError, "9", time.Second},
-	}
-	for _, tt := range tests {
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := NewFakeClock()
 			srv := newScript(t, serveStatus(tt.code, "", "Retry-After", tt.header), serveStatus(http.StatusNoContent, ""))
@@ -105,15 +103,14 @@ func TestClientBackoffGrowsCapsAndResets(t *testing.T) {
 }
 
 func TestClientGivesUp(t *testing.T) {
-	tests := []struct {
+	for _, tt := range []struct {
 		name   string
 		policy RetryPolicy
 		want   int
 	}{
 		{"MaxAttempts", RetryPolicy{MaxAttempts: 3}, 3},
 		{"MaxElapsed", RetryPolicy{MaxElapsed: 5 * time.Second, Jitter: -1}, 3}, // waits 1+2 s; the next 4 s would end past 5 s
-	}
-	for _, tt := range tests {
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newScript(t, serveStatus(http.StatusBadGateway, ""))
 			c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithRetryPolicy(tt.policy))

@@ -58,8 +58,8 @@ func TestEncoderFirstEventID(t *testing.T) {
 	if err := enc.Encode(Event{Data: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := buf.String(), "id\ndata: x\n\n"; got != want {
-		t.Errorf("after a failed first write, wrote %q, want %q", got, want)
+	if diff := cmp.Diff("id\ndata: x\n\n", buf.String()); diff != "" {
+		t.Errorf("what follows a failed first write (-want +got):\n%s", diff)
 	}
 }
 

@@ -73,6 +73,18 @@ func serveStream(body string) http.HandlerFunc {
 	}
 }
 
+// serveStall answers with an event stream whose body is body, and then
+// keeps the connection open, sending nothing more, until the client goes
+// away: a dead server, or a stream that a test ends.
+func serveStall(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, body)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}
+}
+
 // serveStatus answers with code, the given headers and body.
 func serveStatus(code int, body string, header ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
