@@ -251,10 +251,10 @@ func FuzzParser(f *testing.F) {
 			}{
 				{"read buffer", cap(p.buf), 2*(maxLine+1) + initialBufSize},
 				{"scratch", cap(p.scratch), 3 * maxLine},
-				{"data", cap(p.data), 4*maxEvent + 64},
+				{"data", cap(p.pending.data), 4*maxEvent + 64},
 				{"long line", cap(p.long), maxLine},
-				{"type", cap(p.typ), 2*maxEvent + 64},
-				{"id buffer", cap(p.idBuf), maxEvent},
+				{"type", cap(p.pending.typ), 2*maxEvent + 64},
+				{"id buffer", cap(p.pending.id), maxEvent},
 				{"last event ID", cap(p.lastID), maxEvent},
 			} {
 				if b.cap > b.bound {

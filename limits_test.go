@@ -106,9 +106,9 @@ func checkBuffers(t *testing.T, p *Parser) {
 	}{
 		{"read buffer", cap(p.buf), 2*(p.maxLine+1) + initialBufSize},
 		{"scratch", cap(p.scratch), 2 * 3 * p.maxLine},
-		{"data", cap(p.data), 2*(p.maxEvent+1) + initialBufSize},
-		{"type", cap(p.typ), 2 * 3 * p.maxLine},
-		{"id buffer", cap(p.idBuf), 2 * 3 * p.maxLine},
+		{"data", cap(p.pending.data), 2*(p.maxEvent+1) + initialBufSize},
+		{"type", cap(p.pending.typ), 2 * 3 * p.maxLine},
+		{"id buffer", cap(p.pending.id), 2 * 3 * p.maxLine},
 		{"last event ID", cap(p.lastID), 2 * 3 * p.maxLine},
 	} {
 		if b.cap > b.bound {
@@ -632,10 +632,10 @@ func TestLargeValuesReleased(t *testing.T) {
 		cap  int
 	}{
 		{"read buffer", cap(p.buf)},
-		{"data", cap(p.data)},
+		{"data", cap(p.pending.data)},
 		{"long line", cap(p.long)},
-		{"type", cap(p.typ)},
-		{"ID buffer", cap(p.idBuf)},
+		{"type", cap(p.pending.typ)},
+		{"ID buffer", cap(p.pending.id)},
 		{"last event ID", cap(p.lastID)},
 		{"ID string", len(p.idStr)},
 		{"comment", cap(p.scratch)},

@@ -149,17 +149,12 @@ type Parser struct {
 	onSkip            func(error)
 	onComment         func([]byte)
 
-	data    []byte // data buffer: each data line's value followed by LF
-	typ     []byte // event type buffer
-	idBuf   []byte // last event ID buffer: set by "id" fields
-	lastID  []byte // last event ID string: idBuf as of the latest blank line
-	idSet   bool   // an "id" field has set idBuf since the latest blank line
+	pending eventBuffers // the event being read
+	ev      RawEvent     // the event dispatched, returned by Raw
+	// The last event ID string: the last event ID buffer as of the
+	// latest blank line.
+	lastID  []byte
 	scratch []byte // a comment with invalid UTF-8 replaced
-
-	// The value of the event's only data line so far, left where it was
-	// read instead of copied into data (see keepDataLine): in buf, or in
-	// long when longHeld is set.
-	dataLine []byte
 
 	// A line longer than the read buffer: its bytes so far, in the
 	// buffers that they were read into (see spill), their length, and
@@ -178,9 +173,6 @@ type Parser struct {
 	retry    time.Duration
 	hasRetry bool
 
-	// The dispatched event.
-	evType, evData, evID []byte
-
 	// Strings of the last few short types and of the last ID returned,
 	// so that repeated values cost no allocation. idStr is the current
 	// last event ID or "".
@@ -193,6 +185,21 @@ type Parser struct {
 	// the bytes read before it are parsed, or a limit's, which stops it
 	// at once and replaces a reader's error found after those bytes.
 	err error
+}
+
+// eventBuffers are the standard's buffers of the event being read, which
+// its lines fill and the blank line that ends it dispatches.
+type eventBuffers struct {
+	data []byte // data buffer: each data line's value followed by LF
+	// The value of the event's only data line so far, left where it was
+	// read instead of copied into data (see keepDataLine): in the read
+	// buffer, or in the long line when longHeld is set.
+	dataLine []byte
+	typ      []byte // event type buffer
+	// The last event ID buffer, once an "id" field has set it since the
+	// latest blank line (idSet); until then it holds Parser.lastID.
+	id    []byte
+	idSet bool
 }
 
 // NewParser returns a Parser that reads from r, with the default limits
@@ -291,7 +298,7 @@ func (p *Parser) Next() bool {
 	if p.dispatched {
 		p.dispatched = false
 		p.resetEvent()
-		p.evType, p.evData, p.evID = nil, nil, nil
+		p.ev = RawEvent{}
 	}
 	for {
 		for {
@@ -343,36 +350,36 @@ func (p *Parser) Event() Event {
 		return Event{}
 	}
 	typ, typeKnown := p.cachedType()
-	idKnown := p.idStr == string(p.evID)
-	if !idKnown && len(p.evID) == 0 {
+	idKnown := p.idStr == string(p.ev.ID)
+	if !idKnown && len(p.ev.ID) == 0 {
 		p.idStr, idKnown = "", true
 	}
-	n := len(p.evData)
+	n := len(p.ev.Data)
 	if !typeKnown {
-		n += len(p.evType)
+		n += len(p.ev.Type)
 	}
 	if !idKnown {
-		n += len(p.evID)
+		n += len(p.ev.ID)
 	}
-	if n == len(p.evData) {
+	if n == len(p.ev.Data) {
 		// Only the data is new: a plain conversion, which makes no
 		// allocation for a data of one byte.
-		return Event{Type: typ, Data: string(p.evData), ID: p.idStr}
+		return Event{Type: typ, Data: string(p.ev.Data), ID: p.idStr}
 	}
 	var b strings.Builder
 	b.Grow(n)
-	b.Write(p.evData)
+	b.Write(p.ev.Data)
 	if !idKnown {
-		b.Write(p.evID)
+		b.Write(p.ev.ID)
 	}
 	if !typeKnown {
-		b.Write(p.evType)
+		b.Write(p.ev.Type)
 	}
 	all := b.String()
-	ev := Event{Data: all[:len(p.evData)], Type: typ, ID: p.idStr}
-	rest := all[len(p.evData):]
+	ev := Event{Data: all[:len(p.ev.Data)], Type: typ, ID: p.idStr}
+	rest := all[len(p.ev.Data):]
 	if !idKnown {
-		ev.ID, rest = rest[:len(p.evID)], rest[len(p.evID):]
+		ev.ID, rest = rest[:len(p.ev.ID)], rest[len(p.ev.ID):]
 		// Keep the ID string for the events that follow only if what
 		// it holds alive is small. Not keeping it costs no allocation:
 		// the next event's string holds the ID again.
@@ -395,14 +402,14 @@ func (p *Parser) Event() Event {
 // kept; a long one, which is not kept, is left to the caller to make.
 func (p *Parser) cachedType() (string, bool) {
 	for _, s := range p.types {
-		if s == string(p.evType) {
+		if s == string(p.ev.Type) {
 			return s, true
 		}
 	}
-	if len(p.evType) > maxCachedType {
+	if len(p.ev.Type) > maxCachedType {
 		return "", false
 	}
-	s := string(p.evType)
+	s := string(p.ev.Type)
 	p.types[p.nextType] = s
 	p.nextType = (p.nextType + 1) % len(p.types)
 	return s, true
@@ -411,7 +418,7 @@ func (p *Parser) cachedType() (string, bool) {
 // Raw returns the current event without copying: its slices point into the
 // parser's buffers and are valid only until the next call to [Parser.Next].
 func (p *Parser) Raw() RawEvent {
-	return RawEvent{Type: p.evType, Data: p.evData, ID: p.evID}
+	return p.ev
 }
 
 // Err returns the error that stopped the parser, or nil if the stream ended
@@ -778,13 +785,13 @@ func (p *Parser) tooLarge() bool {
 // buffer when the event used less than half of it, so that a stream of
 // large events keeps its buffer and one large event leaves none behind.
 func (p *Parser) resetEvent() {
-	if cap(p.data) > busyBufSize && len(p.data) <= cap(p.data)/2 {
-		p.data = nil
+	if cap(p.pending.data) > busyBufSize && len(p.pending.data) <= cap(p.pending.data)/2 {
+		p.pending.data = nil
 	}
-	p.data, p.dataLine = p.data[:0], nil
-	p.typ = p.typ[:0]
-	if cap(p.typ) > keepSmall {
-		p.typ = nil
+	p.pending.data, p.pending.dataLine = p.pending.data[:0], nil
+	p.pending.typ = p.pending.typ[:0]
+	if cap(p.pending.typ) > keepSmall {
+		p.pending.typ = nil
 	}
 	if p.long != nil {
 		p.long, p.longHeld = nil, false
@@ -796,9 +803,9 @@ func (p *Parser) resetEvent() {
 // second data line follows it. Until then an event of one data line, the
 // common case, costs no copy.
 func (p *Parser) keepDataLine() {
-	if len(p.dataLine) > 0 {
-		p.appendData(p.dataLine, len(p.dataLine), false)
-		p.dataLine = nil
+	if len(p.pending.dataLine) > 0 {
+		p.appendData(p.pending.dataLine, len(p.pending.dataLine), false)
+		p.pending.dataLine = nil
 		p.long, p.longHeld = nil, false
 	}
 }
@@ -878,16 +885,16 @@ func (p *Parser) comment(text []byte) {
 // dataLen returns the length of the event's data as it would be dispatched
 // now.
 func (p *Parser) dataLen() int {
-	if len(p.dataLine) > 0 {
-		return len(p.dataLine)
+	if len(p.pending.dataLine) > 0 {
+		return len(p.pending.dataLine)
 	}
-	return max(len(p.data)-1, 0)
+	return max(len(p.pending.data)-1, 0)
 }
 
 // currentID returns the ID that the event being read will carry.
 func (p *Parser) currentID() []byte {
-	if p.idSet {
-		return p.idBuf
+	if p.pending.idSet {
+		return p.pending.id
 	}
 	return p.lastID
 }
@@ -898,15 +905,16 @@ func (p *Parser) addData(value []byte) {
 	if p.droppingEvent {
 		return
 	}
-	// The event's data would be p.data and value, without the LF that
-	// dispatch removes; the buffer holds at most maxEvent+1.
+	// The event's data would be the data buffer and value, without
+	// the LF that dispatch removes; the buffer holds at most
+	// maxEvent+1.
 	n := p.valueLen(value)
-	if len(p.data)+n+len(p.typ)+len(p.currentID()) > p.maxEvent {
+	if len(p.pending.data)+n+len(p.pending.typ)+len(p.currentID()) > p.maxEvent {
 		p.tooLarge()
 		return
 	}
-	if len(p.data) == 0 && n > 0 && !p.lineInvalid {
-		p.dataLine = value
+	if len(p.pending.data) == 0 && n > 0 && !p.lineInvalid {
+		p.pending.dataLine = value
 		p.longHeld = p.lineLong
 		return
 	}
@@ -923,7 +931,7 @@ func (p *Parser) setType(value []byte) {
 		p.tooLarge()
 		return
 	}
-	p.typ = p.appendValue(fit(p.typ, n), value)
+	p.pending.typ = p.appendValue(fit(p.pending.typ, n), value)
 }
 
 // setID sets the last event ID that the event being read ends with. The
@@ -931,7 +939,7 @@ func (p *Parser) setType(value []byte) {
 // the stream does not change it.
 func (p *Parser) setID(value []byte) {
 	n := p.valueLen(value)
-	if !p.droppingEvent && p.dataLen()+len(p.typ)+n > p.maxEvent {
+	if !p.droppingEvent && p.dataLen()+len(p.pending.typ)+n > p.maxEvent {
 		if !p.tooLarge() {
 			return
 		}
@@ -939,8 +947,8 @@ func (p *Parser) setID(value []byte) {
 	if n > p.maxEvent {
 		return // too long to keep even without the event
 	}
-	p.idBuf = p.appendValue(fit(p.idBuf, n), value)
-	p.idSet = true
+	p.pending.id = p.appendValue(fit(p.pending.id, n), value)
+	p.pending.idSet = true
 }
 
 // fit returns b emptied, if it has room for n bytes and is not much larger
@@ -972,36 +980,36 @@ func reuse(b []byte, n int) []byte {
 // doubling would reach it, so that growing never holds a buffer near the
 // limit and a larger copy of it at once, as append's growth can.
 func (p *Parser) appendData(value []byte, n int, invalid bool) {
-	if need := len(p.data) + n + 1; need > cap(p.data) {
-		size := max(2*cap(p.data), need, 256)
+	if need := len(p.pending.data) + n + 1; need > cap(p.pending.data) {
+		size := max(2*cap(p.pending.data), need, 256)
 		if size >= p.maxEvent {
 			size = max(p.maxEvent+1, need)
 		}
-		data := make([]byte, len(p.data), size)
-		copy(data, p.data)
-		p.data = data
+		data := make([]byte, len(p.pending.data), size)
+		copy(data, p.pending.data)
+		p.pending.data = data
 	}
 	if invalid {
-		p.data = appendReplacingInvalid(p.data, value)
+		p.pending.data = appendReplacingInvalid(p.pending.data, value)
 	} else {
-		p.data = append(p.data, value...)
+		p.pending.data = append(p.pending.data, value...)
 	}
-	p.data = append(p.data, '\n')
+	p.pending.data = append(p.pending.data, '\n')
 }
 
 // dispatch ends the event being read at a blank line. It returns true when
 // there is an event to hand out.
 func (p *Parser) dispatch() bool {
-	if p.idSet {
-		p.idSet = false
-		if len(p.idBuf) <= cap(p.lastID) && cap(p.lastID) <= keepSmall {
+	if p.pending.idSet {
+		p.pending.idSet = false
+		if len(p.pending.id) <= cap(p.lastID) && cap(p.lastID) <= keepSmall {
 			// A short ID is copied, which stores no pointer.
-			p.lastID = append(p.lastID[:0], p.idBuf...)
+			p.lastID = append(p.lastID[:0], p.pending.id...)
 		} else {
 			// A long one takes the place of the last ID, whose
 			// buffer is kept for the next "id" field unless it is
 			// large.
-			p.lastID, p.idBuf = p.idBuf, reuse(p.lastID, 0)
+			p.lastID, p.pending.id = p.pending.id, reuse(p.lastID, 0)
 		}
 		if len(p.idStr) > maxPinned && p.idStr != string(p.lastID) {
 			// A large ID string is not left behind; a small one is
@@ -1009,22 +1017,22 @@ func (p *Parser) dispatch() bool {
 			p.idStr = ""
 		}
 	}
-	if p.droppingEvent || len(p.data) == 0 && len(p.dataLine) == 0 {
+	if p.droppingEvent || len(p.pending.data) == 0 && len(p.pending.dataLine) == 0 {
 		p.droppingEvent = false
 		p.resetEvent()
 		return false
 	}
 	p.dispatched = true
-	if len(p.dataLine) > 0 {
-		p.evData = p.dataLine
+	if len(p.pending.dataLine) > 0 {
+		p.ev.Data = p.pending.dataLine
 	} else {
-		p.evData = p.data[:len(p.data)-1]
+		p.ev.Data = p.pending.data[:len(p.pending.data)-1]
 	}
-	if len(p.typ) == 0 {
-		p.typ = append(p.typ, "message"...)
+	if len(p.pending.typ) == 0 {
+		p.pending.typ = append(p.pending.typ, "message"...)
 	}
-	p.evType = p.typ
-	p.evID = p.lastID
+	p.ev.Type = p.pending.typ
+	p.ev.ID = p.lastID
 	return true
 }
 
