@@ -47,8 +47,10 @@ func NewClient(opts ...Option) *Client {
 //
 // The stream ends when req's context is done, when [Stream.Close] is
 // called, on a 204 response, on a response that is not an event stream or
-// has a status that no retry can mend, when the retry policy gives up, and,
-// for a request other than a GET, when its response ends cleanly. A GET
+// has a status that no retry can mend, on a line or event over the limits
+// of [WithLimits] (unless [WithSkipOversized]), when the retry policy
+// gives up, and, for a request other than a GET, when its response ends
+// cleanly. A GET
 // stream that the server ends cleanly is opened again, as a browser's
 // EventSource does, and so is any stream of a Client with [WithReopen]. After
 // a failure, a request is sent again only if it is idempotent, or the Client

@@ -157,6 +157,23 @@ func TestClientNonReplayableBody(t *testing.T) {
 	}
 }
 
+// TestClientGetBodyFails proves the doc of ErrNotReplayable: a GetBody
+// that fails ends the stream with an error that wraps both
+// ErrNotReplayable and GetBody's error, and sends nothing.
+func TestClientGetBodyFails(t *testing.T) {
+	srv := newScript(t, serveStream("data: never\n\n"))
+	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader("prompt"))
+	broken := errors.New("the body's source is gone")
+	req.GetBody = func() (io.ReadCloser, error) { return nil, broken }
+	_, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()).Connect(req))
+	if !errors.Is(err, ErrNotReplayable) || !errors.Is(err, broken) {
+		t.Errorf("Err() = %v; want ErrNotReplayable wrapping GetBody's error", err)
+	}
+	if n := len(srv.requests()); n != 0 {
+		t.Errorf("%d requests, want none", n)
+	}
+}
+
 func TestClientOnlyGetReopensAfterCleanEnd(t *testing.T) {
 	for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodOptions} {
 		t.Run(method, func(t *testing.T) {

@@ -26,7 +26,8 @@ func (endOfStream) Unwrap() error { return io.EOF }
 var ErrNoContent = errors.New("sse: the server answered 204 No Content, which ends the stream")
 
 // open makes one connection attempt, after the wait that is due. It leaves
-// either a connected parser, a next attempt pending, or a finished stream.
+// either a connected parser, a next attempt due (after a wait, when
+// pending is set), or a finished stream.
 //
 // What happens before and after the request is sent is left to functions
 // of their own, so that the frame of open, which stays on the stack while

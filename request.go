@@ -8,8 +8,9 @@ import (
 )
 
 // ErrNotReplayable is wrapped by the error of a stream that could not
-// send its request again because the request's body cannot be read a
-// second time: it has no GetBody.
+// send its request because the request's body cannot be read again: it
+// has no GetBody, or its GetBody failed (the error then wraps GetBody's
+// error too).
 var ErrNotReplayable = errors.New("sse: the request body cannot be sent again")
 
 // newRequest builds the request of one attempt.

@@ -107,3 +107,22 @@ func TestClientHTTPClientTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestClientIdleTimeoutEndsPOST proves what doc.go says of a silent
+// connection: a GET reconnects (above), but a POST, which is not sent
+// again by default, ends with an error that wraps ErrIdleTimeout.
+func TestClientIdleTimeoutEndsPOST(t *testing.T) {
+	srv := newScript(t, serveStall("data: first\n\n"), serveStream("data: second\n\n"))
+	req, err := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader(`{"q":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithIdleTimeout(500*time.Millisecond))
+	evs, err := collect(c.Connect(req))
+	if len(evs) != 1 || !errors.Is(err, ErrIdleTimeout) {
+		t.Errorf("events %v, error %v; want 1 event, then an error that wraps ErrIdleTimeout", evs, err)
+	}
+	if n := len(srv.requests()); n != 1 {
+		t.Errorf("%d requests, want 1: a POST is not sent again after an idle timeout", n)
+	}
+}
