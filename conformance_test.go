@@ -30,8 +30,8 @@ type vector struct {
 	Note        string   `json:"note"`
 }
 
-// loadVectors reads and checks the conformance vectors, returning each
-// with its input bytes and read boundaries decoded.
+// loadVectors reads the conformance vectors, refusing a file with a field
+// that vector does not know; input and want decode and check each one.
 func loadVectors(tb testing.TB) []vector {
 	tb.Helper()
 	b, err := os.ReadFile("testdata/vectors.json")
@@ -47,7 +47,9 @@ func loadVectors(tb testing.TB) []vector {
 	return vs
 }
 
-// input returns the vector's parseInput bytes and its read boundaries, if any.
+// input returns the vector's input bytes and its read boundaries, if it
+// has any, decoded from input_hex and chunks_hex and checked against
+// input and each other.
 func (v vector) input(tb testing.TB) ([]byte, [][]byte) {
 	tb.Helper()
 	in, err := hex.DecodeString(v.InputHex)

@@ -38,8 +38,8 @@ var resultOpts = cmp.Options{cmpopts.EquateErrors(), cmpopts.EquateEmpty()}
 // and no error forever once its chunks are read.
 var errStall = errors.New("stall: no bytes and no error forever")
 
-// chunkReader returns each of its chunks in one Read (in several when the
-// caller's buffer is smaller), then its final error.
+// chunkReader returns each of its chunks that is not empty in one Read (in
+// several when the caller's buffer is smaller), then its final error.
 type chunkReader struct {
 	chunks   [][]byte
 	final    error // after the chunks; io.EOF when nil, nothing at all when errStall
@@ -125,8 +125,10 @@ func deliveries(input []byte, final error, chunkings ...[][]byte) iter.Seq[deliv
 
 // runParser reads r to the end with a fresh parser set up as s says, with
 // Next/Event or with the All iterator, and returns what the parser
-// reported. It also checks that Raw agrees with Event and that the
-// iterator ends with its error.
+// reported. It also checks that the iterator ends with the error Err
+// returns; through Next, that Raw agrees with Event, that each event's ID
+// is the LastEventID at its dispatch, and that after the end Next stays
+// false and Event is zero.
 func runParser(t testing.TB, r io.Reader, s parseInput, viaIter bool) streamResult {
 	t.Helper()
 	p := NewParser(r)
@@ -217,7 +219,7 @@ func checkDeliveries(t *testing.T, s parseInput, want streamResult, opts ...cmp.
 	}
 }
 
-// message returns an event of the default type.
+// messageEvent returns an event of the default type.
 func messageEvent(data, id string) Event {
 	return Event{Type: "message", Data: data, ID: id}
 }
@@ -659,20 +661,20 @@ func TestParser(t *testing.T) {
 			want: streamResult{Err: ErrNoProgress},
 		},
 
-		// Limits (limits_test.go covers them in depth).
+		// Limits (parser_limits_test.go covers them in depth).
 		{
 			name: "line at the limit accepted, one byte more rejected",
 			in: parseInput{
-				input: "data: 12\n\ndata: 123\n\ndata: 4\n\n",
 				setup: func(p *Parser) { p.SetLimits(8, 64) },
+				input: "data: 12\n\ndata: 123\n\ndata: 4\n\n",
 			},
 			want: streamResult{Events: []Event{messageEvent("12", "")}, Err: ErrLineTooLong},
 		},
 		{
 			name: "event at the limit accepted, one byte more rejected",
 			in: parseInput{
-				input: "data: 1234\n\ndata: 12\ndata: 1\n\ndata: 12\ndata: 12\n\ndata: 4\n\n",
 				setup: func(p *Parser) { p.SetLimits(64, 4) },
+				input: "data: 1234\n\ndata: 12\ndata: 1\n\ndata: 12\ndata: 12\n\ndata: 4\n\n",
 			},
 			want: streamResult{Events: []Event{messageEvent("1234", ""), messageEvent("12\n1", "")}, Err: ErrEventTooLarge},
 		},
