@@ -7,6 +7,7 @@ package sse_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -53,4 +54,34 @@ func firstDifference(want, got []sse.Event) string {
 		}
 	}
 	return fmt.Sprintf("got %d events, want %d", len(got), len(want))
+}
+
+// request returns a request for url with method and body, which ends after
+// 10 s or with the test: a client that never stops fails the test instead
+// of hanging it.
+func request(t *testing.T, method, url string, body io.Reader) *http.Request {
+	t.Helper()
+	req, err := http.NewRequestWithContext(deadline(t, 10*time.Second), method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// collect reads a stream to its end.
+func collect(s *sse.Stream) ([]sse.Event, error) {
+	var evs []sse.Event
+	for s.Next() {
+		evs = append(evs, s.Event())
+	}
+	return evs, s.Err()
+}
+
+// sent returns the method and the body of each request, as "POST prompt".
+func sent(reqs []ssetest.Request) []string {
+	var s []string
+	for _, r := range reqs {
+		s = append(s, r.Method+" "+string(r.Body))
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package sse
+package sse_test
 
 // Which requests a Client sends again, after a failure or a clean end:
 // a GET, and a POST only when asked, with its body from GetBody.
@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssekit/sse"
+	"github.com/ssekit/sse/ssetest"
 )
 
 // TestClientReopenTable checks the table in the docs of WithReopen and
@@ -38,18 +41,22 @@ func TestClientReopenTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join([]string{tt.method, boolName("reopen", tt.reopen), boolName("retry", tt.retry)}, "/"), func(t *testing.T) {
-			srv := newScript(t, serveStatus(http.StatusBadGateway, ""), serveStream("data: 1\n\n"), serveStream("data: 2\n\n"), serveStatus(http.StatusNoContent, ""))
-			var body *strings.Reader
+			srv := ssetest.NewServer(
+				ssetest.Status(http.StatusBadGateway, ""),
+				ssetest.Stream(ssetest.Event(sse.Event{Data: "1"})),
+				ssetest.Stream(ssetest.Event(sse.Event{Data: "2"})),
+				ssetest.NoContent(),
+			)
+			defer srv.Close()
+			var body io.Reader
+			wantBody := ""
 			if tt.method != http.MethodGet {
-				body = strings.NewReader("prompt")
+				body, wantBody = strings.NewReader("prompt"), "prompt"
 			}
-			req := newGet(t, srv.srv.URL)
-			if body != nil {
-				req, _ = http.NewRequest(tt.method, srv.srv.URL, body)
-			}
-			c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), maxAttempts(5),
-				WithReopen(tt.reopen), WithRetryNonIdempotent(tt.retry))
-			evs, err := collect(c.Connect(req))
+			c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option(),
+				sse.WithRetryPolicy(sse.RetryPolicy{MaxAttempts: 5}),
+				sse.WithReopen(tt.reopen), sse.WithRetryNonIdempotent(tt.retry))
+			evs, err := collect(c.Connect(request(t, tt.method, srv.URL, body)))
 			var data []string
 			for _, ev := range evs {
 				data = append(data, ev.Data)
@@ -57,20 +64,20 @@ func TestClientReopenTable(t *testing.T) {
 			if diff := cmp.Diff(tt.wantData, data); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
-			var re *ResponseError
+			var re *sse.ResponseError
 			switch {
 			case tt.wantStatus == 0 && err != nil:
 				t.Errorf("Err() = %v, want nil", err)
 			case tt.wantStatus != 0 && (!errors.As(err, &re) || re.StatusCode != tt.wantStatus):
 				t.Errorf("Err() = %v, want the %d", err, tt.wantStatus)
 			}
-			reqs := srv.requests()
+			reqs := srv.Requests()
 			if len(reqs) != tt.wantRequests {
 				t.Fatalf("%d requests, want %d", len(reqs), tt.wantRequests)
 			}
 			for i, r := range reqs {
-				if want := body != nil; want && r.Body != "prompt" {
-					t.Errorf("request %d sent body %q, want the body again from GetBody", i, r.Body)
+				if string(r.Body) != wantBody {
+					t.Errorf("request %d sent body %q, want %q: the body again from GetBody", i, r.Body, wantBody)
 				}
 			}
 		})
@@ -85,56 +92,57 @@ func boolName(name string, b bool) string {
 }
 
 func TestClientPostEndsWithoutReconnect(t *testing.T) {
-	srv := newScript(t, serveStream("data: tok1\n\ndata: tok2\n\n"))
-	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader("prompt"))
-	// The fake clock and attempt limit only bound a regression.
-	evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), maxAttempts(3)).Connect(req))
+	srv := ssetest.NewServer(ssetest.Stream(ssetest.Event(sse.Event{Data: "tok1"}), ssetest.Event(sse.Event{Data: "tok2"})))
+	defer srv.Close()
+	// The fake clock and the request's deadline only bound a regression.
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option())
+	evs, err := collect(c.Connect(request(t, http.MethodPost, srv.URL, strings.NewReader("prompt"))))
 	if err != nil {
 		t.Fatalf("Err() = %v, want nil after the end of a POST stream", err)
 	}
 	if len(evs) != 2 {
 		t.Errorf("%d events, want 2", len(evs))
 	}
-	if n := len(srv.requests()); n != 1 {
+	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("%d requests, want 1: a POST is not sent again", n)
 	}
 }
 
 func TestClientPostNotResentAfterFailure(t *testing.T) {
-	srv := newScript(t, serveStatus(http.StatusServiceUnavailable, "busy"))
-	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader("prompt"))
-	_, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), maxAttempts(3)).Connect(req))
-	if !errors.Is(err, ErrUnexpectedStatus) || !strings.Contains(err.Error(), "WithRetryNonIdempotent") {
+	srv := ssetest.NewServer(ssetest.Status(http.StatusServiceUnavailable, "busy"))
+	defer srv.Close()
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option(), sse.WithRetryPolicy(sse.RetryPolicy{MaxAttempts: 3}))
+	_, err := collect(c.Connect(request(t, http.MethodPost, srv.URL, strings.NewReader("prompt"))))
+	if !errors.Is(err, sse.ErrUnexpectedStatus) || !strings.Contains(err.Error(), "WithRetryNonIdempotent") {
 		t.Errorf("Err() = %v; want the 503, saying how to allow retries", err)
 	}
-	if n := len(srv.requests()); n != 1 {
+	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
 	}
 }
 
 func TestClientPostRetry(t *testing.T) {
-	tests := []struct {
+	for _, tt := range []struct {
 		name   string
-		opts   []Option
+		opts   []sse.Option
 		header string
 	}{
-		{"opt-in", []Option{WithRetryNonIdempotent(true)}, ""},
+		{"opt-in", []sse.Option{sse.WithRetryNonIdempotent(true)}, ""},
 		{"Idempotency-Key", nil, "Idempotency-Key"},
-	}
-	for _, tt := range tests {
+	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newScript(t, serveStatus(http.StatusBadGateway, ""), serveStream("data: x\n\n"), serveStatus(http.StatusNoContent, ""))
-			req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader("prompt"))
+			srv := ssetest.NewServer(ssetest.Status(http.StatusBadGateway, ""), ssetest.Stream(ssetest.Event(sse.Event{Data: "x"})), ssetest.NoContent())
+			defer srv.Close()
+			req := request(t, http.MethodPost, srv.URL, strings.NewReader("prompt"))
 			if tt.header != "" {
 				req.Header.Set(tt.header, "k1")
 			}
-			opts := append([]Option{WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()}, tt.opts...)
-			if _, err := collect(NewClient(opts...).Connect(req)); err != nil {
+			opts := append([]sse.Option{sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option()}, tt.opts...)
+			if _, err := collect(sse.NewClient(opts...).Connect(req)); err != nil {
 				t.Fatal(err)
 			}
 			// Sent again after the 502; not reopened after its clean end.
-			want := []recorded{{"POST", "", "prompt"}, {"POST", "", "prompt"}}
-			if diff := cmp.Diff(want, srv.requests()); diff != "" {
+			if diff := cmp.Diff([]string{"POST prompt", "POST prompt"}, sent(srv.Requests())); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
 		})
@@ -142,17 +150,17 @@ func TestClientPostRetry(t *testing.T) {
 }
 
 func TestClientNonReplayableBody(t *testing.T) {
-	srv := newScript(t, serveStatus(http.StatusServiceUnavailable, ""), serveStream("data: never\n\n"))
-	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, io.MultiReader(strings.NewReader("once")))
-	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithRetryNonIdempotent(true))
-	_, err := collect(c.Connect(req))
-	if !errors.Is(err, ErrNotReplayable) || !errors.Is(err, ErrUnexpectedStatus) {
+	srv := ssetest.NewServer(ssetest.Status(http.StatusServiceUnavailable, ""), ssetest.Stream(ssetest.Event(sse.Event{Data: "never"})))
+	defer srv.Close()
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option(), sse.WithRetryNonIdempotent(true))
+	_, err := collect(c.Connect(request(t, http.MethodPost, srv.URL, io.MultiReader(strings.NewReader("once")))))
+	if !errors.Is(err, sse.ErrNotReplayable) || !errors.Is(err, sse.ErrUnexpectedStatus) {
 		t.Errorf("Err() = %v; want ErrNotReplayable wrapping the 503", err)
 	}
 	if err == nil || !strings.Contains(err.Error(), "GetBody") {
 		t.Errorf("Err() = %v; want it to say how to fix it (GetBody)", err)
 	}
-	if diff := cmp.Diff([]recorded{{"POST", "", "once"}}, srv.requests()); diff != "" {
+	if diff := cmp.Diff([]string{"POST once"}, sent(srv.Requests())); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }
@@ -161,15 +169,16 @@ func TestClientNonReplayableBody(t *testing.T) {
 // that fails ends the stream with an error that wraps both
 // ErrNotReplayable and GetBody's error, and sends nothing.
 func TestClientGetBodyFails(t *testing.T) {
-	srv := newScript(t, serveStream("data: never\n\n"))
-	req, _ := http.NewRequest(http.MethodPost, srv.srv.URL, strings.NewReader("prompt"))
+	srv := ssetest.NewServer(ssetest.Stream(ssetest.Event(sse.Event{Data: "never"})))
+	defer srv.Close()
+	req := request(t, http.MethodPost, srv.URL, strings.NewReader("prompt"))
 	broken := errors.New("the body's source is gone")
 	req.GetBody = func() (io.ReadCloser, error) { return nil, broken }
-	_, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()).Connect(req))
-	if !errors.Is(err, ErrNotReplayable) || !errors.Is(err, broken) {
+	_, err := collect(sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option()).Connect(req))
+	if !errors.Is(err, sse.ErrNotReplayable) || !errors.Is(err, broken) {
 		t.Errorf("Err() = %v; want ErrNotReplayable wrapping GetBody's error", err)
 	}
-	if n := len(srv.requests()); n != 0 {
+	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("%d requests, want none", n)
 	}
 }
@@ -177,15 +186,16 @@ func TestClientGetBodyFails(t *testing.T) {
 func TestClientOnlyGetReopensAfterCleanEnd(t *testing.T) {
 	for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodOptions} {
 		t.Run(method, func(t *testing.T) {
-			srv := newScript(t, serveStatus(http.StatusServiceUnavailable, ""), serveStream("data: x\n\n"))
-			req, _ := http.NewRequest(method, srv.srv.URL, nil)
-			evs, err := collect(NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option()).Connect(req))
+			srv := ssetest.NewServer(ssetest.Status(http.StatusServiceUnavailable, ""), ssetest.Stream(ssetest.Event(sse.Event{Data: "x"})))
+			defer srv.Close()
+			c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option())
+			evs, err := collect(c.Connect(request(t, method, srv.URL, nil)))
 			if err != nil || len(evs) != 1 {
 				t.Fatalf("got %v, %v; want one event and a clean end", evs, err)
 			}
 			// Retried after the 503, as an idempotent request; not reopened
 			// after its clean end.
-			if n := len(srv.requests()); n != 2 {
+			if n := len(srv.Requests()); n != 2 {
 				t.Errorf("%d requests, want 2", n)
 			}
 		})
