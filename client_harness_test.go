@@ -56,6 +56,14 @@ func firstDifference(want, got []sse.Event) string {
 	return fmt.Sprintf("got %d events, want %d", len(got), len(want))
 }
 
+// serve starts a server that plays script, and closes it when the test
+// ends.
+func serve(t *testing.T, script ...ssetest.Response) *ssetest.Server {
+	srv := ssetest.NewServer(script...)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // request returns a request for url with method and body, which ends after
 // 10 s or with the test: a client that never stops fails the test instead
 // of hanging it.

@@ -1,4 +1,4 @@
-package sse
+package sse_test
 
 // The waits between a Client's attempts, through the fake clock: backoff,
 // the server's retry field and Retry-After, the floor, the bounds, and
@@ -13,22 +13,25 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssekit/sse"
+	"github.com/ssekit/sse/ssetest"
 )
 
 func TestClientRetriesServerErrorThenStreams(t *testing.T) {
-	clk := NewFakeClock()
-	srv := newScript(t, serveStatus(http.StatusInternalServerError, "oops"), serveStream("data: ok\n\n"), serveStatus(http.StatusNoContent, ""))
+	clk := sse.NewFakeClock()
+	srv := serve(t, ssetest.Status(http.StatusInternalServerError, "oops"), ssetest.Stream(ssetest.Raw("data: ok\n\n")), ssetest.NoContent())
 	var retries []string
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), WithHooks(Hooks{
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), clk.Option(), sse.WithHooks(sse.Hooks{
 		OnRetry: func(attempt int, d time.Duration, err error) {
-			retries = append(retries, fmt.Sprintf("%d %v %v", attempt, d, errors.Is(err, ErrUnexpectedStatus)))
+			retries = append(retries, fmt.Sprintf("%d %v %v", attempt, d, errors.Is(err, sse.ErrUnexpectedStatus)))
 		},
 	}))
-	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
+	evs, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]Event{{Type: "message", Data: "ok"}}, evs); diff != "" {
+	if diff := cmp.Diff([]sse.Event{{Type: "message", Data: "ok"}}, evs); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 	// rnd is 0: no jitter. The first wait is the base delay; after the
@@ -53,10 +56,10 @@ func TestClientRetryAfter(t *testing.T) {
 		{"500 ignores it", http.StatusInternalServerError, "9", time.Second},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := NewFakeClock()
-			srv := newScript(t, serveStatus(tt.code, "", "Retry-After", tt.header), serveStatus(http.StatusNoContent, ""))
-			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option())
-			if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
+			clk := sse.NewFakeClock()
+			srv := serve(t, ssetest.Status(tt.code, "").With("Retry-After", tt.header), ssetest.NoContent())
+			c := sse.NewClient(sse.WithHTTPClient(srv.Client()), clk.Option())
+			if _, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil))); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff([]time.Duration{tt.want}, clk.Waits()); diff != "" {
@@ -67,11 +70,11 @@ func TestClientRetryAfter(t *testing.T) {
 }
 
 func TestClientRetryFieldSetsWait(t *testing.T) {
-	clk := NewFakeClock()
-	srv := newScript(t, serveStream("retry: 2500\n"), serveStream("retry: 40\n"), serveStatus(http.StatusNoContent, ""))
+	clk := sse.NewFakeClock()
+	srv := serve(t, ssetest.Stream(ssetest.Raw("retry: 2500\n")), ssetest.Stream(ssetest.Raw("retry: 40\n")), ssetest.NoContent())
 	// No floor, so that the 40 ms counts as sent.
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), WithRetryPolicy(RetryPolicy{MinDelay: -1}))
-	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), clk.Option(), sse.WithRetryPolicy(sse.RetryPolicy{MinDelay: -1}))
+	if _, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil))); err != nil {
 		t.Fatal(err)
 	}
 	// Both connections ended without an event and at once: the second
@@ -83,14 +86,14 @@ func TestClientRetryFieldSetsWait(t *testing.T) {
 }
 
 func TestClientBackoffGrowsCapsAndResets(t *testing.T) {
-	clk := NewFakeClock()
-	fail := serveStatus(http.StatusInternalServerError, "")
-	handlers := []http.HandlerFunc{fail, fail, fail, fail, fail, fail}
-	handlers = append(handlers, serveStream("data: healthy\n\n"), fail, fail, serveStatus(http.StatusNoContent, ""))
-	srv := newScript(t, handlers...)
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(),
-		WithRetryPolicy(RetryPolicy{BaseDelay: 100 * time.Millisecond, MinDelay: 100 * time.Millisecond, MaxDelay: time.Second, Jitter: -1}))
-	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
+	clk := sse.NewFakeClock()
+	fail := ssetest.Status(http.StatusInternalServerError, "")
+	script := []ssetest.Response{fail, fail, fail, fail, fail, fail}
+	script = append(script, ssetest.Stream(ssetest.Raw("data: healthy\n\n")), fail, fail, ssetest.NoContent())
+	srv := serve(t, script...)
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), clk.Option(),
+		sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: 100 * time.Millisecond, MinDelay: 100 * time.Millisecond, MaxDelay: time.Second, Jitter: -1}))
+	if _, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil))); err != nil {
 		t.Fatal(err)
 	}
 	ms := time.Millisecond
@@ -105,37 +108,37 @@ func TestClientBackoffGrowsCapsAndResets(t *testing.T) {
 func TestClientGivesUp(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
-		policy RetryPolicy
+		policy sse.RetryPolicy
 		want   int
 	}{
-		{"MaxAttempts", RetryPolicy{MaxAttempts: 3}, 3},
-		{"MaxElapsed", RetryPolicy{MaxElapsed: 5 * time.Second, Jitter: -1}, 3}, // waits 1+2 s; the next 4 s would end past 5 s
+		{"MaxAttempts", sse.RetryPolicy{MaxAttempts: 3}, 3},
+		{"MaxElapsed", sse.RetryPolicy{MaxElapsed: 5 * time.Second, Jitter: -1}, 3}, // waits 1+2 s; the next 4 s would end past 5 s
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newScript(t, serveStatus(http.StatusBadGateway, ""))
-			c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithRetryPolicy(tt.policy))
-			_, err := collect(c.Connect(newGet(t, srv.srv.URL)))
-			var re *RetryError
-			if !errors.As(err, &re) || !errors.Is(err, ErrGaveUp) || !errors.Is(err, ErrUnexpectedStatus) {
-				t.Fatalf("Err() = %v; want a *RetryError wrapping ErrGaveUp and the 502", err)
+			srv := serve(t, ssetest.Status(http.StatusBadGateway, ""))
+			c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option(), sse.WithRetryPolicy(tt.policy))
+			_, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil)))
+			var re *sse.RetryError
+			if !errors.As(err, &re) || !errors.Is(err, sse.ErrGaveUp) || !errors.Is(err, sse.ErrUnexpectedStatus) {
+				t.Fatalf("Err() = %v; want a *sse.RetryError wrapping sse.ErrGaveUp and the 502", err)
 			}
-			if re.Attempts != tt.want || len(srv.requests()) != tt.want {
-				t.Errorf("gave up after %d attempts and %d requests, want %d", re.Attempts, len(srv.requests()), tt.want)
+			if re.Attempts != tt.want || len(srv.Requests()) != tt.want {
+				t.Errorf("gave up after %d attempts and %d requests, want %d", re.Attempts, len(srv.Requests()), tt.want)
 			}
 		})
 	}
 }
 
 func TestClientShouldRetryDecides(t *testing.T) {
-	srv := newScript(t, serveStatus(http.StatusUnauthorized, ""), serveStream("data: x\n\n"), serveStatus(http.StatusNoContent, ""))
+	srv := serve(t, ssetest.Status(http.StatusUnauthorized, ""), ssetest.Stream(ssetest.Raw("data: x\n\n")), ssetest.NoContent())
 	var asked []string
-	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithRetryPolicy(RetryPolicy{
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option(), sse.WithRetryPolicy(sse.RetryPolicy{
 		ShouldRetry: func(attempt int, err error, retry bool) bool {
-			asked = append(asked, fmt.Sprintf("%d %v %v", attempt, errors.Is(err, ErrUnexpectedStatus), retry))
-			return errors.Is(err, ErrUnexpectedStatus) // retry the 401, not the clean end
+			asked = append(asked, fmt.Sprintf("%d %v %v", attempt, errors.Is(err, sse.ErrUnexpectedStatus), retry))
+			return errors.Is(err, sse.ErrUnexpectedStatus) // retry the 401, not the clean end
 		},
 	}))
-	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
+	evs, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil)))
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("got %v, %v", evs, err)
 	}
@@ -145,18 +148,18 @@ func TestClientShouldRetryDecides(t *testing.T) {
 }
 
 func TestClientHealthyByTime(t *testing.T) {
-	clk := NewFakeClock()
-	srv := newScript(t,
-		serveStatus(http.StatusBadGateway, ""),
-		serveStatus(http.StatusBadGateway, ""),
-		serveStream(": quiet but open\n"),
-		serveStatus(http.StatusBadGateway, ""),
-		serveStatus(http.StatusNoContent, ""),
+	clk := sse.NewFakeClock()
+	srv := serve(t,
+		ssetest.Status(http.StatusBadGateway, ""),
+		ssetest.Status(http.StatusBadGateway, ""),
+		ssetest.Stream(ssetest.Raw(": quiet but open\n")),
+		ssetest.Status(http.StatusBadGateway, ""),
+		ssetest.NoContent(),
 	)
 	// The third connection stays open for ResetAfter without an event.
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(),
-		WithHooks(Hooks{OnConnect: func(*http.Response) { clk.Advance(DefaultResetAfter) }}))
-	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), clk.Option(),
+		sse.WithHooks(sse.Hooks{OnConnect: func(*http.Response) { clk.Advance(sse.DefaultResetAfter) }}))
+	if _, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil))); err != nil {
 		t.Fatal(err)
 	}
 	want := []time.Duration{time.Second, 2 * time.Second, time.Second, time.Second}
@@ -166,23 +169,23 @@ func TestClientHealthyByTime(t *testing.T) {
 }
 
 func TestClientCleanEndOfHealthyConnectionIsNoFailure(t *testing.T) {
-	clk := NewFakeClock()
-	srv := newScript(t,
-		serveStream("data: 1\n\n"), serveStream("data: 2\n\n"), serveStream("data: 3\n\n"),
-		serveStatus(http.StatusBadGateway, ""), serveStream("data: 4\n\n"), serveStatus(http.StatusNoContent, ""))
+	clk := sse.NewFakeClock()
+	srv := serve(t,
+		ssetest.Stream(ssetest.Raw("data: 1\n\n")), ssetest.Stream(ssetest.Raw("data: 2\n\n")), ssetest.Stream(ssetest.Raw("data: 3\n\n")),
+		ssetest.Status(http.StatusBadGateway, ""), ssetest.Stream(ssetest.Raw("data: 4\n\n")), ssetest.NoContent())
 	var disconnects []string
-	c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), maxAttempts(2), WithHooks(Hooks{
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), clk.Option(), sse.WithRetryPolicy(sse.RetryPolicy{MaxAttempts: 2}), sse.WithHooks(sse.Hooks{
 		OnDisconnect: func(err error) {
-			disconnects = append(disconnects, fmt.Sprint(errors.Is(err, io.EOF), errors.Is(err, ErrNoContent)))
+			disconnects = append(disconnects, fmt.Sprint(errors.Is(err, io.EOF), errors.Is(err, sse.ErrNoContent)))
 		},
 	}))
-	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
+	evs, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil)))
 	if err != nil || len(evs) != 4 {
 		t.Fatalf("got %d events, %v; want 4 events and nil: clean ends must not use up MaxAttempts", len(evs), err)
 	}
 	want := []string{"true false", "true false", "true false", "false false", "true false", "false true"}
 	if diff := cmp.Diff(want, disconnects); diff != "" {
-		t.Errorf("OnDisconnect (io.EOF, ErrNoContent) (-want +got):\n%s", diff)
+		t.Errorf("OnDisconnect (io.EOF, sse.ErrNoContent) (-want +got):\n%s", diff)
 	}
 	ms := time.Millisecond
 	if diff := cmp.Diff([]time.Duration{1000 * ms, 1000 * ms, 1000 * ms, 1000 * ms, 1000 * ms}, clk.Waits()); diff != "" {
@@ -195,35 +198,40 @@ func TestClientCleanEndOfHealthyConnectionIsNoFailure(t *testing.T) {
 func TestClientFloorAgainstRetryZero(t *testing.T) {
 	ms := time.Millisecond
 	tests := []struct {
-		name     string
-		handlers []http.HandlerFunc
-		want     []time.Duration
+		name   string
+		script []ssetest.Response
+		want   []time.Duration
 	}{
 		{
 			// A healthy connection each time: no run of failures, so the
 			// wait stays at the floor, as a browser's would.
-			name:     "an event, then the end",
-			handlers: []http.HandlerFunc{serveStream("retry: 0\ndata: x\n\n")},
-			want:     []time.Duration{500 * ms, 500 * ms, 500 * ms, 500 * ms, 500 * ms},
+			name:   "an event, then the end",
+			script: []ssetest.Response{ssetest.Stream(ssetest.Raw("retry: 0\ndata: x\n\n"))},
+			want:   []time.Duration{500 * ms, 500 * ms, 500 * ms, 500 * ms, 500 * ms},
 		},
 		{
-			name:     "no event, then the end",
-			handlers: []http.HandlerFunc{serveStream("retry: 0\n\n")},
-			want:     []time.Duration{500 * ms, 1000 * ms, 2000 * ms, 4000 * ms, 8000 * ms},
+			name:   "no event, then the end",
+			script: []ssetest.Response{ssetest.Stream(ssetest.Raw("retry: 0\n\n"))},
+			want:   []time.Duration{500 * ms, 1000 * ms, 2000 * ms, 4000 * ms, 8000 * ms},
 		},
 		{
-			name:     "retry: 0, then 500s",
-			handlers: []http.HandlerFunc{serveStream("retry: 0\n\n"), serveStatus(http.StatusInternalServerError, "")},
-			want:     []time.Duration{500 * ms, 1000 * ms, 2000 * ms, 4000 * ms, 8000 * ms},
+			name:   "retry: 0, then 500s",
+			script: []ssetest.Response{ssetest.Stream(ssetest.Raw("retry: 0\n\n")), ssetest.Status(http.StatusInternalServerError, "")},
+			want:   []time.Duration{500 * ms, 1000 * ms, 2000 * ms, 4000 * ms, 8000 * ms},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := NewFakeClock()
-			srv := newScript(t, tt.handlers...)
-			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), WithRetryPolicy(RetryPolicy{Jitter: -1}))
-			// The script ends the stream with a 204 after maxScriptRequests.
-			if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
+			clk := sse.NewFakeClock()
+			// The last response again until there are more than the
+			// waits to check, then a 204 that ends the stream.
+			script := tt.script
+			for len(script) <= len(tt.want) {
+				script = append(script, script[len(script)-1])
+			}
+			srv := serve(t, append(script, ssetest.NoContent())...)
+			c := sse.NewClient(sse.WithHTTPClient(srv.Client()), clk.Option(), sse.WithRetryPolicy(sse.RetryPolicy{Jitter: -1}))
+			if _, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil))); err != nil {
 				t.Fatal(err)
 			}
 			got := clk.Waits()
@@ -241,30 +249,30 @@ func TestClientFloorAgainstRetryZero(t *testing.T) {
 // for never outlasts the policy's MaxElapsed during a run of failures,
 // and that MaxServerDelay caps it after a healthy end.
 func TestClientMaxElapsedBoundsEveryWait(t *testing.T) {
-	policy := RetryPolicy{MaxElapsed: 500 * time.Millisecond, MaxDelay: time.Second}
+	policy := sse.RetryPolicy{MaxElapsed: 500 * time.Millisecond, MaxDelay: time.Second}
 	tests := []struct {
 		name      string
-		handler   http.HandlerFunc
+		handler   ssetest.Response
 		wantWaits []time.Duration
 	}{
-		{"retry: 3600000 and no event", serveStream("retry: 3600000\n\n"), nil},
-		{"retry: 292 years and no event", serveStream("retry: 99999999999999999999\n\n"), nil},
-		{"Retry-After: 99999999999", serveStatus(http.StatusServiceUnavailable, "", "Retry-After", "99999999999"), nil},
+		{"retry: 3600000 and no event", ssetest.Stream(ssetest.Raw("retry: 3600000\n\n")), nil},
+		{"retry: 292 years and no event", ssetest.Stream(ssetest.Raw("retry: 99999999999999999999\n\n")), nil},
+		{"Retry-After: 99999999999", ssetest.Status(http.StatusServiceUnavailable, "").With("Retry-After", "99999999999"), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := NewFakeClock()
-			srv := newScript(t, tt.handler)
-			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), WithRetryPolicy(policy))
-			_, err := collect(c.Connect(newGet(t, srv.srv.URL)))
-			var re *RetryError
-			if !errors.As(err, &re) || re.Attempts != 1 || re.Wait != DefaultMaxServerDelay {
-				t.Fatalf("Err() = %v; want a *RetryError after 1 attempt, for a wait of %v", err, DefaultMaxServerDelay)
+			clk := sse.NewFakeClock()
+			srv := serve(t, tt.handler)
+			c := sse.NewClient(sse.WithHTTPClient(srv.Client()), clk.Option(), sse.WithRetryPolicy(policy))
+			_, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil)))
+			var re *sse.RetryError
+			if !errors.As(err, &re) || re.Attempts != 1 || re.Wait != sse.DefaultMaxServerDelay {
+				t.Fatalf("Err() = %v; want a *sse.RetryError after 1 attempt, for a wait of %v", err, sse.DefaultMaxServerDelay)
 			}
 			if diff := cmp.Diff(tt.wantWaits, clk.Waits()); diff != "" {
 				t.Errorf("waits (-want +got):\n%s", diff)
 			}
-			if n := len(srv.requests()); n != 1 {
+			if n := len(srv.Requests()); n != 1 {
 				t.Errorf("%d requests, want 1", n)
 			}
 		})
@@ -272,16 +280,16 @@ func TestClientMaxElapsedBoundsEveryWait(t *testing.T) {
 
 	t.Run("a healthy end waits MaxServerDelay", func(t *testing.T) {
 		for _, tt := range []struct {
-			policy RetryPolicy
+			policy sse.RetryPolicy
 			want   time.Duration
 		}{
-			{policy, DefaultMaxServerDelay},
-			{RetryPolicy{MaxServerDelay: 2 * time.Second, Jitter: -1}, 2 * time.Second},
+			{policy, sse.DefaultMaxServerDelay},
+			{sse.RetryPolicy{MaxServerDelay: 2 * time.Second, Jitter: -1}, 2 * time.Second},
 		} {
-			clk := NewFakeClock()
-			srv := newScript(t, serveStream("retry: 3600000\ndata: x\n\n"), serveStatus(http.StatusNoContent, ""))
-			c := NewClient(WithHTTPClient(srv.srv.Client()), clk.Option(), WithRetryPolicy(tt.policy))
-			if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
+			clk := sse.NewFakeClock()
+			srv := serve(t, ssetest.Stream(ssetest.Raw("retry: 3600000\ndata: x\n\n")), ssetest.NoContent())
+			c := sse.NewClient(sse.WithHTTPClient(srv.Client()), clk.Option(), sse.WithRetryPolicy(tt.policy))
+			if _, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil))); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff([]time.Duration{tt.want}, clk.Waits()); diff != "" {
