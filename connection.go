@@ -95,9 +95,7 @@ func (s *Stream) sendFailed(ctx context.Context, cancel context.CancelCauseFunc,
 func (s *Stream) accept(cancel context.CancelCauseFunc, req *http.Request, resp *http.Response) {
 	s.keepResponse(resp)
 	if resp.StatusCode == http.StatusNoContent {
-		s.stopIdle()
-		resp.Body.Close()
-		cancel(nil)
+		s.dropResponse(cancel, resp)
 		if h := s.c.cfg.hooks.OnDisconnect; h != nil {
 			h(ErrNoContent)
 		}
@@ -107,13 +105,25 @@ func (s *Stream) accept(cancel context.CancelCauseFunc, req *http.Request, resp 
 	}
 	if verr := s.c.cfg.validate(resp); verr != nil {
 		rerr := newResponseError(req, resp, verr, s.c.cfg.maxErrorBody, s.url())
-		s.stopIdle()
-		resp.Body.Close()
-		cancel(nil)
+		s.dropResponse(cancel, resp)
 		s.failed(rerr, false)
 		return
 	}
+	s.connect(resp)
+}
 
+// dropResponse ends an attempt whose response is not read as a stream:
+// it stops the idle timer, closes the body and releases the attempt's
+// context.
+func (s *Stream) dropResponse(cancel context.CancelCauseFunc, resp *http.Response) {
+	s.stopIdle()
+	resp.Body.Close()
+	cancel(nil)
+}
+
+// connect reads the body of an accepted response: through the idle
+// timer, with a new parser.
+func (s *Stream) connect(resp *http.Response) {
 	s.mu.Lock()
 	s.body = resp.Body
 	closed := s.closed
@@ -161,23 +171,10 @@ func (s *Stream) endConnection() {
 		s.retry, s.hasRetry = d, true
 	}
 	s.stopIdle()
-	s.mu.Lock()
-	body, ctx, cancel := s.body, s.attemptCtx, s.attemptCancel
-	s.body, s.attemptCtx, s.attemptCancel = nil, nil, nil
-	s.mu.Unlock()
-	if body != nil {
-		body.Close()
-	}
+	ctx, cancel := s.closeBody()
 	healthy := s.events > 0 || s.c.cfg.clock.now().Sub(s.connectedAt) >= s.c.cfg.policy.resetAfter()
 	s.parser = nil
-	if err == nil {
-		err = errEndOfStream
-	} else {
-		var le *LimitError
-		if !errors.As(err, &le) {
-			err = fmt.Errorf("sse: connection to %s lost: %w", s.url(), redactError(err))
-		}
-	}
+	err = s.lost(err)
 	if ctx != nil {
 		err = s.cause(ctx, err)
 	}
@@ -187,6 +184,33 @@ func (s *Stream) endConnection() {
 	s.failed(err, healthy)
 }
 
+// closeBody closes the body of the connection that ended, and hands over
+// its attempt's context, which Close and Reconnect no longer reach.
+func (s *Stream) closeBody() (context.Context, context.CancelCauseFunc) {
+	s.mu.Lock()
+	body, ctx, cancel := s.body, s.attemptCtx, s.attemptCancel
+	s.body, s.attemptCtx, s.attemptCancel = nil, nil, nil
+	s.mu.Unlock()
+	if body != nil {
+		body.Close()
+	}
+	return ctx, cancel
+}
+
+// lost returns the reason a connection ended, given the parser's error:
+// errEndOfStream for a clean end, a *LimitError as it is, and any other
+// error as the loss of the connection, its URLs masked.
+func (s *Stream) lost(err error) error {
+	if err == nil {
+		return errEndOfStream
+	}
+	var le *LimitError
+	if errors.As(err, &le) {
+		return err
+	}
+	return fmt.Errorf("sse: connection to %s lost: %w", s.url(), redactError(err))
+}
+
 // failed applies what the retry policy decides after a failed attempt or
 // an ended connection: another attempt after a wait, or the end of the
 // stream.
@@ -194,18 +218,40 @@ func (s *Stream) failed(err error, healthy bool) {
 	if s.endIfStopped() {
 		return
 	}
-	s.mu.Lock()
-	forced := s.forced
-	s.forced = false
-	s.mu.Unlock()
-	if forced {
+	if s.takeForced() {
 		s.pending, s.wait = false, 0
 		return
 	}
 	if h := s.c.cfg.hooks.OnDisconnect; h != nil {
 		h(err)
 	}
-	d := s.c.cfg.policy.decide(ending{
+	d := s.c.cfg.policy.decide(s.ending(err, healthy))
+	s.run = d.run
+	if d.stop {
+		s.finish(d.err)
+		return
+	}
+	s.wait, s.pending = d.wait, true
+	s.logWarn("sse: reconnecting", slog.Int("attempt", d.attempt), slog.Duration("delay", d.wait), slog.String("error", d.err.Error()))
+	if h := s.c.cfg.hooks.OnRetry; h != nil {
+		h(d.attempt, d.wait, d.err)
+	}
+}
+
+// takeForced reports whether Reconnect was called during the connection
+// that ended, and clears the request.
+func (s *Stream) takeForced() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	forced := s.forced
+	s.forced = false
+	return forced
+}
+
+// ending returns what the retry policy decides on after an attempt failed
+// or a connection ended with err.
+func (s *Stream) ending(err error, healthy bool) ending {
+	return ending{
 		run:        s.run,
 		err:        err,
 		healthy:    healthy,
@@ -217,16 +263,6 @@ func (s *Stream) failed(err error, healthy bool) {
 		replayable: replayable(s.req),
 		now:        s.c.cfg.clock.now(),
 		rand:       s.c.cfg.clock.rand(),
-	})
-	s.run = d.run
-	if d.stop {
-		s.finish(d.err)
-		return
-	}
-	s.wait, s.pending = d.wait, true
-	s.logWarn("sse: reconnecting", slog.Int("attempt", d.attempt), slog.Duration("delay", d.wait), slog.String("error", d.err.Error()))
-	if h := s.c.cfg.hooks.OnRetry; h != nil {
-		h(d.attempt, d.wait, d.err)
 	}
 }
 
