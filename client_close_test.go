@@ -1,4 +1,4 @@
-package sse
+package sse_test
 
 // How a stream ends at the caller's word: Close, a cancelled context, a
 // break out of the iterator, and Reconnect around a wait.
@@ -12,30 +12,33 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssekit/sse"
+	"github.com/ssekit/sse/ssetest"
 )
 
 func TestClientCancelAndCloseArePrompt(t *testing.T) {
-	block := serveStall("")
+	block := ssetest.Stream(ssetest.Stall())
 	tests := []struct {
-		name    string
-		handler http.HandlerFunc
-		policy  RetryPolicy
-		close   bool
-		wantErr error
+		name     string
+		response ssetest.Response
+		policy   sse.RetryPolicy
+		close    bool
+		wantErr  error
 	}{
-		{"cancel during read", block, RetryPolicy{}, false, context.Canceled},
-		{"close during read", block, RetryPolicy{}, true, nil},
-		{"cancel during backoff", serveStatus(http.StatusBadGateway, ""), RetryPolicy{BaseDelay: time.Hour}, false, context.Canceled},
-		{"close during backoff", serveStatus(http.StatusBadGateway, ""), RetryPolicy{BaseDelay: time.Hour}, true, nil},
+		{"cancel during read", block, sse.RetryPolicy{}, false, context.Canceled},
+		{"close during read", block, sse.RetryPolicy{}, true, nil},
+		{"cancel during backoff", ssetest.Status(http.StatusBadGateway, ""), sse.RetryPolicy{BaseDelay: time.Hour}, false, context.Canceled},
+		{"close during backoff", ssetest.Status(http.StatusBadGateway, ""), sse.RetryPolicy{BaseDelay: time.Hour}, true, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newScript(t, tt.handler)
+			srv := serve(t, tt.response)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.srv.URL, nil)
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
 			connected := make(chan struct{}, 1)
-			c := NewClient(WithHTTPClient(srv.srv.Client()), WithRetryPolicy(tt.policy), WithHooks(Hooks{
+			c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.WithRetryPolicy(tt.policy), sse.WithHooks(sse.Hooks{
 				OnConnect: func(*http.Response) { connected <- struct{}{} },
 				OnRetry:   func(int, time.Duration, error) { connected <- struct{}{} },
 			}))
@@ -74,11 +77,11 @@ func TestClientCancelAndCloseArePrompt(t *testing.T) {
 }
 
 func TestClientStaleReconnectDoesNotCutAWait(t *testing.T) {
-	srv := newScript(t, serveStream("data: a\n\n"), serveStatus(http.StatusBadGateway, ""), serveStream("data: b\n\n"), serveStatus(http.StatusNoContent, ""))
+	srv := serve(t, ssetest.Stream(ssetest.Raw("data: a\n\n")), ssetest.Status(http.StatusBadGateway, ""), ssetest.Stream(ssetest.Raw("data: b\n\n")), ssetest.NoContent())
 	waited := make(chan time.Duration, 8)
-	c := NewClient(WithHTTPClient(srv.srv.Client()), WithRetryPolicy(RetryPolicy{BaseDelay: 50 * time.Millisecond, Jitter: -1}),
-		WithHooks(Hooks{OnRetry: func(_ int, d time.Duration, _ error) { waited <- d }}))
-	s := c.Connect(newGet(t, srv.srv.URL))
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: 50 * time.Millisecond, Jitter: -1}),
+		sse.WithHooks(sse.Hooks{OnRetry: func(_ int, d time.Duration, _ error) { waited <- d }}))
+	s := c.Connect(request(t, http.MethodGet, srv.URL, nil))
 	defer s.Close()
 	if !s.Next() {
 		t.Fatal(s.Err())
@@ -101,17 +104,17 @@ func TestClientCloseBeforeAWaitEndsIt(t *testing.T) {
 	// Close and Reconnect, however they interleave with the stream, must
 	// not leave it waiting out an hour's backoff.
 	for _, reconnectFirst := range []bool{false, true} {
-		srv := newScript(t, serveStatus(http.StatusBadGateway, ""))
-		var s *Stream
-		c := NewClient(WithHTTPClient(srv.srv.Client()), WithRetryPolicy(RetryPolicy{BaseDelay: time.Hour, Jitter: -1}),
-			WithHooks(Hooks{OnRetry: func(int, time.Duration, error) {
+		srv := serve(t, ssetest.Status(http.StatusBadGateway, ""))
+		var s *sse.Stream
+		c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.WithRetryPolicy(sse.RetryPolicy{BaseDelay: time.Hour, Jitter: -1}),
+			sse.WithHooks(sse.Hooks{OnRetry: func(int, time.Duration, error) {
 				// The wait is decided and not yet begun.
 				if reconnectFirst {
 					s.Reconnect()
 				}
 				s.Close()
 			}}))
-		s = c.Connect(newGet(t, srv.srv.URL))
+		s = c.Connect(request(t, http.MethodGet, srv.URL, nil))
 		done := make(chan bool)
 		go func() { done <- s.Next() }()
 		select {
@@ -127,9 +130,9 @@ func TestClientCloseBeforeAWaitEndsIt(t *testing.T) {
 }
 
 func TestClientEventsIteratorClosesOnBreak(t *testing.T) {
-	srv := newScript(t, serveStall("data: 1\n\ndata: 2\n\n"))
+	srv := serve(t, ssetest.Stream(ssetest.Raw("data: 1\n\ndata: 2\n\n"), ssetest.Stall()))
 	var got []string
-	for ev, err := range NewClient(WithHTTPClient(srv.srv.Client())).Events(newGet(t, srv.srv.URL)) {
+	for ev, err := range sse.NewClient(sse.WithHTTPClient(srv.Client())).Events(request(t, http.MethodGet, srv.URL, nil)) {
 		if err != nil {
 			t.Fatal(err)
 		}

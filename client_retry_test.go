@@ -252,7 +252,7 @@ func TestClientMaxElapsedBoundsEveryWait(t *testing.T) {
 	policy := sse.RetryPolicy{MaxElapsed: 500 * time.Millisecond, MaxDelay: time.Second}
 	tests := []struct {
 		name      string
-		handler   ssetest.Response
+		response  ssetest.Response
 		wantWaits []time.Duration
 	}{
 		{"retry: 3600000 and no event", ssetest.Stream(ssetest.Raw("retry: 3600000\n\n")), nil},
@@ -262,7 +262,7 @@ func TestClientMaxElapsedBoundsEveryWait(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := sse.NewFakeClock()
-			srv := serve(t, tt.handler)
+			srv := serve(t, tt.response)
 			c := sse.NewClient(sse.WithHTTPClient(srv.Client()), clk.Option(), sse.WithRetryPolicy(policy))
 			_, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil)))
 			var re *sse.RetryError
