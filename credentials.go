@@ -29,28 +29,7 @@ func credentials(req *http.Request) []string {
 	for name, values := range req.Header {
 		lower := strings.ToLower(name)
 		for _, v := range values {
-			switch {
-			case lower == "authorization" || lower == "proxy-authorization":
-				add(v)
-				scheme, token, _ := strings.Cut(strings.TrimSpace(v), " ")
-				add(token)
-				if strings.EqualFold(scheme, "basic") {
-					if pair, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token)); err == nil {
-						user, pass, _ := strings.Cut(string(pair), ":")
-						add(string(pair))
-						add(user)
-						add(pass)
-					}
-				}
-			case lower == "cookie":
-				add(v)
-				for _, c := range strings.Split(v, ";") {
-					_, value, _ := strings.Cut(c, "=")
-					add(value)
-				}
-			case credentialHeader(lower):
-				add(v)
-			}
+			headerSecrets(lower, v, add)
 		}
 	}
 	if u := req.URL; u != nil {
@@ -67,6 +46,34 @@ func credentials(req *http.Request) []string {
 	}
 	slices.SortFunc(out, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	return slices.Compact(out)
+}
+
+// headerSecrets passes to add the secrets in the value v of a header
+// whose lower-case name is lower: the whole value of a credential header,
+// and the parts of the Authorization schemes and of a Cookie.
+func headerSecrets(lower, v string, add func(string)) {
+	switch {
+	case lower == "authorization" || lower == "proxy-authorization":
+		add(v)
+		scheme, token, _ := strings.Cut(strings.TrimSpace(v), " ")
+		add(token)
+		if strings.EqualFold(scheme, "basic") {
+			if pair, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token)); err == nil {
+				user, pass, _ := strings.Cut(string(pair), ":")
+				add(string(pair))
+				add(user)
+				add(pass)
+			}
+		}
+	case lower == "cookie":
+		add(v)
+		for _, c := range strings.Split(v, ";") {
+			_, value, _ := strings.Cut(c, "=")
+			add(value)
+		}
+	case credentialHeader(lower):
+		add(v)
+	}
 }
 
 // credentialHeader reports whether a header, by its lower-case name, is

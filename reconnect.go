@@ -177,35 +177,10 @@ type decision struct {
 // after which wait, or why it stops. It is a pure function of e and the
 // policy (and of ShouldRetry, which the caller supplies).
 func (p RetryPolicy) decide(e ending) decision {
-	r := e.run
-	if e.healthy {
-		r = run{}
-	}
-	clean := e.err == errEndOfStream
-	// The server's clean end of a healthy connection is no failure.
-	counted := !(clean && e.healthy)
-	if counted {
-		r.failures++
-		if r.failures == 1 {
-			r.first = e.now
-		}
-	}
-	d := decision{run: r, attempt: max(r.failures, 1), err: e.err}
-
-	retry := retryable(e.err)
-	if clean && !e.reopen {
-		retry = false
-	}
-	if retry && !e.idempotent {
-		retry = false
-		if !clean && !errors.Is(e.err, ErrHTTPClientTimeout) {
-			d.err = fmt.Errorf("%w (a %s request is not sent again unless the Client has WithRetryNonIdempotent(true) or WithReopen(true))", e.err, e.method)
-		}
-	}
-	if retry && !e.replayable {
-		retry = false
-		d.err = fmt.Errorf("%w; set Request.GetBody to allow reconnecting, after: %w", ErrNotReplayable, e.err)
-	}
+	r, counted := e.count()
+	d := decision{run: r, attempt: max(r.failures, 1)}
+	var retry bool
+	retry, d.err = e.mayRetry()
 	if p.ShouldRetry != nil {
 		retry = p.ShouldRetry(d.attempt, d.err, retry)
 	}
@@ -216,26 +191,79 @@ func (p RetryPolicy) decide(e ending) decision {
 		d.stop = true
 		return d
 	}
-
-	var after time.Duration
-	var re *ResponseError
-	if errors.As(e.err, &re) {
-		after = retryAfter(re.StatusCode, re.Header, e.now)
-	}
-	d.wait = p.wait(d.attempt, e.retry, e.hasRetry, after, e.rand)
+	d.wait = p.wait(d.attempt, e.retry, e.hasRetry, e.retryAfter(), e.rand)
 	if counted {
-		elapsed := max(e.now.Sub(r.first), 0)
-		switch {
-		case p.MaxAttempts > 0 && r.failures >= p.MaxAttempts:
-			d.stop, d.err = true, &RetryError{Attempts: r.failures, Elapsed: elapsed, Err: d.err}
-		case p.MaxElapsed > 0 && (elapsed >= p.MaxElapsed || d.wait > p.MaxElapsed-elapsed):
-			d.stop, d.err = true, &RetryError{Attempts: r.failures, Elapsed: elapsed, Wait: d.wait, Err: d.err}
+		if err := p.exhausted(r, e.now, d.wait, d.err); err != nil {
+			d.stop, d.wait, d.err = true, 0, err
 		}
 	}
-	if d.stop {
-		d.wait = 0
-	}
 	return d
+}
+
+// count returns the run of failures with e counted in it, and whether e
+// counts: a healthy connection ends the run before it, and the server's
+// clean end of a healthy connection is no failure.
+func (e ending) count() (run, bool) {
+	r := e.run
+	if e.healthy {
+		r = run{}
+	}
+	if e.err == errEndOfStream && e.healthy {
+		return r, false
+	}
+	r.failures++
+	if r.failures == 1 {
+		r.first = e.now
+	}
+	return r, true
+}
+
+// mayRetry reports whether the request may be sent again after e, before
+// the policy's limits and ShouldRetry have their say, and returns the
+// failure with a hint when a hint helps: why a request that is not
+// idempotent, or whose body cannot be sent again, is not retried.
+func (e ending) mayRetry() (bool, error) {
+	clean := e.err == errEndOfStream
+	retry := retryable(e.err)
+	if clean && !e.reopen {
+		retry = false
+	}
+	err := e.err
+	if retry && !e.idempotent {
+		retry = false
+		if !clean && !errors.Is(e.err, ErrHTTPClientTimeout) {
+			err = fmt.Errorf("%w (a %s request is not sent again unless the Client has WithRetryNonIdempotent(true) or WithReopen(true))", e.err, e.method)
+		}
+	}
+	if retry && !e.replayable {
+		retry = false
+		err = fmt.Errorf("%w; set Request.GetBody to allow reconnecting, after: %w", ErrNotReplayable, e.err)
+	}
+	return retry, err
+}
+
+// retryAfter returns the wait that the response of e asks for with a
+// Retry-After header, or 0.
+func (e ending) retryAfter() time.Duration {
+	var re *ResponseError
+	if errors.As(e.err, &re) {
+		return retryAfter(re.StatusCode, re.Header, e.now)
+	}
+	return 0
+}
+
+// exhausted returns the *RetryError that ends the run r when it has run
+// out of attempts, or when a wait would end past MaxElapsed; otherwise
+// nil. err is the run's latest failure.
+func (p RetryPolicy) exhausted(r run, now time.Time, wait time.Duration, err error) error {
+	elapsed := max(now.Sub(r.first), 0)
+	switch {
+	case p.MaxAttempts > 0 && r.failures >= p.MaxAttempts:
+		return &RetryError{Attempts: r.failures, Elapsed: elapsed, Err: err}
+	case p.MaxElapsed > 0 && (elapsed >= p.MaxElapsed || wait > p.MaxElapsed-elapsed):
+		return &RetryError{Attempts: r.failures, Elapsed: elapsed, Wait: wait, Err: err}
+	}
+	return nil
 }
 
 // wait returns the wait before attempt (1 or more) of a run of failures,
