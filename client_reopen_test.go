@@ -165,21 +165,47 @@ func TestClientNonReplayableBody(t *testing.T) {
 	}
 }
 
-// TestClientGetBodyFails proves the doc of ErrNotReplayable: a GetBody
-// that fails ends the stream with an error that wraps both
-// ErrNotReplayable and GetBody's error, and sends nothing.
-func TestClientGetBodyFails(t *testing.T) {
-	srv := ssetest.NewServer(ssetest.Stream(ssetest.Event(sse.Event{Data: "never"})))
-	defer srv.Close()
-	req := request(t, http.MethodPost, srv.URL, strings.NewReader("prompt"))
+// TestClientRequestCannotBeBuilt proves the docs of ErrNotReplayable and of
+// Hooks.OnDisconnect: a GetBody or a WithPrepare hook that fails, or a
+// last event ID that fails CheckEventID, ends the stream with an error
+// that wraps its error (and ErrNotReplayable for GetBody), sends nothing,
+// and calls no OnDisconnect.
+func TestClientRequestCannotBeBuilt(t *testing.T) {
 	broken := errors.New("the body's source is gone")
-	req.GetBody = func() (io.ReadCloser, error) { return nil, broken }
-	_, err := collect(sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option()).Connect(req))
-	if !errors.Is(err, sse.ErrNotReplayable) || !errors.Is(err, broken) {
-		t.Errorf("Err() = %v; want ErrNotReplayable wrapping GetBody's error", err)
+	tests := []struct {
+		name    string
+		getBody func() (io.ReadCloser, error)
+		opts    []sse.Option
+		want    []error
+	}{
+		{"GetBody fails", func() (io.ReadCloser, error) { return nil, broken }, nil, []error{sse.ErrNotReplayable, broken}},
+		{"WithPrepare fails", nil, []sse.Option{sse.WithPrepare(func(*http.Request) error { return broken })}, []error{broken}},
+		{"last event ID fails CheckEventID", nil, []sse.Option{sse.WithLastEventID("a\nb")}, []error{sse.ErrInvalidLastEventID}},
 	}
-	if n := len(srv.Requests()); n != 0 {
-		t.Errorf("%d requests, want none", n)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := ssetest.NewServer(ssetest.Stream(ssetest.Event(sse.Event{Data: "never"})))
+			defer srv.Close()
+			req := request(t, http.MethodPost, srv.URL, strings.NewReader("prompt"))
+			if tt.getBody != nil {
+				req.GetBody = tt.getBody
+			}
+			var disconnects []error
+			opts := append([]sse.Option{sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option(),
+				sse.WithHooks(sse.Hooks{OnDisconnect: func(err error) { disconnects = append(disconnects, err) }})}, tt.opts...)
+			_, err := collect(sse.NewClient(opts...).Connect(req))
+			for _, want := range tt.want {
+				if !errors.Is(err, want) {
+					t.Errorf("Err() = %v; want it to wrap %v", err, want)
+				}
+			}
+			if n := len(srv.Requests()); n != 0 {
+				t.Errorf("%d requests, want none", n)
+			}
+			if len(disconnects) != 0 {
+				t.Errorf("OnDisconnect got %v; want no call", disconnects)
+			}
+		})
 	}
 }
 

@@ -28,7 +28,10 @@ type Hooks struct {
 	// response cleanly) when the server ended the stream cleanly,
 	// [ErrNoContent] when it answered 204. It is not called when the stream
 	// is closed, its context is cancelled, or [Stream.Reconnect] ends the
-	// connection.
+	// connection, nor when an attempt's request cannot be built (its
+	// GetBody or the hook of [WithPrepare] fails, or its last event ID
+	// fails [CheckEventID]): the stream then ends with that error, sending
+	// nothing.
 	OnDisconnect func(err error)
 	// OnRetry is called when the stream will try again: after delay, for
 	// attempt number attempt of a run of failures (1 for the first retry),
