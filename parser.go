@@ -188,7 +188,10 @@ type Parser struct {
 }
 
 // eventBuffers are the standard's buffers of the event being read, which
-// its lines fill and the blank line that ends it dispatches.
+// its lines fill and the blank line that ends it dispatches. Spec: "When a
+// stream is parsed, a data buffer, an event type buffer, and a last event
+// ID buffer must be associated with it. They must be initialized to the
+// empty string."
 type eventBuffers struct {
 	data []byte // data buffer: each data line's value followed by LF
 	// The value of the event's only data line so far, left where it was
@@ -296,6 +299,9 @@ func (p *Parser) Next() bool {
 		return false
 	}
 	if p.dispatched {
+		// Spec: "Set the data buffer and the event type buffer to the
+		// empty string." Done here rather than at dispatch, so that
+		// the slices Raw returned stay valid until this call.
 		p.dispatched = false
 		p.resetEvent()
 		p.ev = RawEvent{}
@@ -307,8 +313,10 @@ func (p *Parser) Next() bool {
 				break
 			}
 			if len(line) == 0 {
-				// A blank line: the end of an event, the commonest line
-				// after data, handled without a call to processLine.
+				// Spec: "If the line is empty (a blank line)":
+				// "Dispatch the event, as defined below." The
+				// commonest line after data, handled without a call
+				// to processLine.
 				if p.dispatch() {
 					return true
 				}
@@ -326,8 +334,9 @@ func (p *Parser) Next() bool {
 			}
 		}
 		if p.err != nil {
-			// A limit, or the reader's error and no complete line
-			// left before it.
+			// A limit; or the reader's error, and no complete line
+			// left before it. Spec: "Once the end of the file is
+			// reached, any pending data must be discarded."
 			return false
 		}
 		p.fill()
@@ -634,6 +643,13 @@ func (p *Parser) nextLine() ([]byte, bool) {
 		}
 		line := buf[start:eol:eol]
 		valid := eol <= p.searched.utf8Valid || p.validUTF8(eol)
+		// Spec: "a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
+		// character pair, a single U+000A LINE FEED (LF) character not
+		// preceded by a U+000D CARRIAGE RETURN (CR) character, and a
+		// single U+000D CARRIAGE RETURN (CR) character not followed by
+		// a U+000A LINE FEED (LF) character being the ways in which a
+		// line can end." A CR at the end of the bytes read ends its
+		// line at once; skipLF drops a LF that comes next.
 		next := eol + 1
 		if buf[eol] == '\r' {
 			if next < end {
@@ -722,7 +738,9 @@ func wholeRunes(b []byte) int {
 }
 
 // stripBOM removes a UTF-8 byte order mark at the very start of the
-// stream. It returns false when it needs more bytes to decide.
+// stream. It returns false when it needs more bytes to decide. Spec: "The
+// UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM),
+// if any."
 func (p *Parser) stripBOM() bool {
 	const bom = "\xEF\xBB\xBF"
 	pending := p.buf[p.start:p.end]
@@ -814,42 +832,63 @@ func (p *Parser) keepDataLine() {
 // dispatches at a blank line itself), which holds invalid UTF-8 if
 // p.lineInvalid is set.
 func (p *Parser) processLine(line []byte) {
+	// Spec: "Streams must be decoded using the UTF-8 decode algorithm."
 	// Field names and the colon are ASCII, which no replacement of
 	// invalid UTF-8 touches (a maximal subpart never holds an ASCII
 	// byte): the line is split as it came, and only the values kept are
 	// replaced.
+	//
+	// Spec: "If the line starts with a U+003A COLON character (:)":
+	// "Ignore the line." The parser shows it to the OnComment function.
 	if line[0] == ':' {
 		if p.onComment != nil {
 			p.comment(trimSpace(line[1:]))
 		}
 		return
 	}
-	// Most lines are data lines: take them without looking for the colon.
+	// Most lines are data lines: take them without looking for the
+	// colon, as the next steps would find it.
 	if len(line) >= 5 && string(line[:5]) == "data:" {
 		p.addData(trimSpace(line[5:]))
 		return
 	}
+	// Spec: "Otherwise, the string is not empty but does not contain a
+	// U+003A COLON character (:)": "using the whole line as the field
+	// name, and the empty string as the field value."
 	name, value := line, []byte(nil)
 	if i := indexColon(line); i >= 0 {
+		// Spec: "If the line contains a U+003A COLON character (:)":
+		// "Collect the characters on the line before the first U+003A
+		// COLON character (:), and let field be that string." The
+		// value is the characters after it.
 		name, value = line[:i], trimSpace(line[i+1:])
 	}
+	// Spec: "Field names must be compared literally, with no case
+	// folding performed."
 	switch string(name) {
 	case "data":
 		p.addData(value)
 	case "event":
 		p.setType(value)
 	case "id":
-		// NUL is ASCII too: the value holds one before replacement if
-		// and only if it does after.
+		// Spec: "If the field value does not contain U+0000 NULL, then
+		// set the last event ID buffer to the field value. Otherwise,
+		// ignore the field." NUL is ASCII too: the value holds one
+		// before replacement if and only if it does after.
 		if bytes.IndexByte(value, 0) < 0 {
 			p.setID(value)
 		}
 	case "retry":
-		// Digits are ASCII: invalid UTF-8 makes the value invalid
-		// before replacement as after.
+		// Spec: "If the field value consists of only ASCII digits, then
+		// interpret the field value as an integer in base ten, and set
+		// the event stream's reconnection time to that integer.
+		// Otherwise, ignore the field." Digits are ASCII: invalid
+		// UTF-8 makes the value invalid before replacement as after.
 		if d, ok := parseRetry(value); ok {
 			p.retry, p.hasRetry = d, true
 		}
+	default:
+		// Spec: "The field is ignored."
 	}
 }
 
@@ -899,7 +938,10 @@ func (p *Parser) currentID() []byte {
 	return p.lastID
 }
 
-// addData adds the value of a data line to the event's data.
+// addData adds the value of a data line to the event's data. Spec: "Append
+// the field value to the data buffer, then append a single U+000A LINE FEED
+// (LF) character to the data buffer." (An event of one data line keeps the
+// value where it was read, see keepDataLine.)
 func (p *Parser) addData(value []byte) {
 	p.keepDataLine()
 	if p.droppingEvent {
@@ -921,7 +963,8 @@ func (p *Parser) addData(value []byte) {
 	p.appendData(value, n, p.lineInvalid)
 }
 
-// setType sets the type of the event being read.
+// setType sets the type of the event being read. Spec: "Set the event
+// type buffer to the field value."
 func (p *Parser) setType(value []byte) {
 	if p.droppingEvent {
 		return
@@ -1000,6 +1043,9 @@ func (p *Parser) appendData(value []byte, n int, invalid bool) {
 // dispatch ends the event being read at a blank line. It returns true when
 // there is an event to hand out.
 func (p *Parser) dispatch() bool {
+	// Spec: "Set the last event ID string of the event source to the
+	// value of the last event ID buffer." The buffer differs from the
+	// string only once an "id" field has set it.
 	if p.pending.idSet {
 		p.pending.idSet = false
 		if len(p.pending.id) <= cap(p.lastID) && cap(p.lastID) <= keepSmall {
@@ -1017,6 +1063,9 @@ func (p *Parser) dispatch() bool {
 			p.idStr = ""
 		}
 	}
+	// Spec: "If the data buffer is an empty string, set the data buffer
+	// and the event type buffer to the empty string and return." An
+	// event dropped for its size ends here too.
 	if p.droppingEvent || len(p.pending.data) == 0 && len(p.pending.dataLine) == 0 {
 		p.droppingEvent = false
 		p.resetEvent()
@@ -1024,10 +1073,16 @@ func (p *Parser) dispatch() bool {
 	}
 	p.dispatched = true
 	if len(p.pending.dataLine) > 0 {
-		p.ev.Data = p.pending.dataLine
+		p.ev.Data = p.pending.dataLine // the value alone, without a LF
 	} else {
+		// Spec: "If the data buffer's last character is a U+000A LINE
+		// FEED (LF) character, then remove the last character from the
+		// data buffer."
 		p.ev.Data = p.pending.data[:len(p.pending.data)-1]
 	}
+	// Spec: "If the event type buffer has a value other than the empty
+	// string, change the type of the newly created event to equal the
+	// value of the event type buffer." Its type is "message" otherwise.
 	if len(p.pending.typ) == 0 {
 		p.pending.typ = append(p.pending.typ, "message"...)
 	}
@@ -1054,8 +1109,8 @@ func indexColon(line []byte) int {
 	return -1
 }
 
-// trimSpace removes one leading space, as the standard does for field
-// values.
+// trimSpace removes one leading space from a field value. Spec: "If value
+// starts with a U+0020 SPACE character, remove it from value."
 func trimSpace(v []byte) []byte {
 	if len(v) > 0 && v[0] == ' ' {
 		return v[1:]
