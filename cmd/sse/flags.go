@@ -37,7 +37,7 @@ Request:
 Connection:
   --no-reconnect        stop when the connection ends, instead of reconnecting
   --max-retries N       give up after N failed reconnections in a row
-                        (default: keep trying)
+                        (default -1: keep trying)
   --retry-post          send a POST (or another request that is not
                         idempotent) again after a failure; by default it is
                         sent once, since sending it again can repeat its work
@@ -276,7 +276,7 @@ func (o *options) check(positional []string) error {
 	case o.jsonOut && o.dataOnly:
 		return usagef("--json and --data-only are two output formats; choose one")
 	case o.maxRetries < -1:
-		return usagef("--max-retries must be 0 or more, not %d", o.maxRetries)
+		return usagef("--max-retries must be 0 or more, or -1 to keep trying, not %d", o.maxRetries)
 	case o.idleTimeout < 0:
 		return usagef("--idle-timeout must be 0 (off) or more, not %v", o.idleTimeout)
 	case o.maxTime < 0:

@@ -414,7 +414,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"http://a", "http://b"}, `sse: unexpected argument "http://b" after the URL "http://a"`},
 		{[]string{"-H", "NoColon", "http://x"}, `sse: invalid value "NoColon" for flag -H: write a header as 'Name: value'`},
 		{[]string{"--json", "--data-only", "http://x"}, "sse: --json and --data-only are two output formats; choose one"},
-		{[]string{"--max-retries", "-2", "http://x"}, "sse: --max-retries must be 0 or more, not -2"},
+		{[]string{"--max-retries", "-2", "http://x"}, "sse: --max-retries must be 0 or more, or -1 to keep trying, not -2"},
 		{[]string{"--idle-timeout", "soon", "http://x"}, `sse: invalid value "soon" for flag -idle-timeout: parse error`},
 		{[]string{"--demo", "http://x"}, `sse: --demo takes no URL, but got "http://x"`},
 		{[]string{"-X", "BAD METHOD", "http://x"}, `sse: net/http: invalid method "BAD METHOD"`},
