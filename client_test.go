@@ -1,4 +1,4 @@
-package sse
+package sse_test
 
 import (
 	"bytes"
@@ -12,42 +12,45 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssekit/sse"
+	"github.com/ssekit/sse/ssetest"
 )
 
 func TestClientNilRequest(t *testing.T) {
-	s := NewClient().Connect(nil)
+	s := sse.NewClient().Connect(nil)
 	if s.Next() || s.Err() == nil {
 		t.Fatalf("Next on a nil request: want false and an error, got %v", s.Err())
 	}
 }
 
 func TestZeroClientUsable(t *testing.T) {
-	srv := newScript(t, serveStatus(http.StatusNoContent, ""))
-	var c Client
-	if _, err := collect(c.Connect(newGet(t, srv.srv.URL))); err != nil {
+	srv := serve(t, ssetest.NoContent())
+	var c sse.Client
+	if _, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil))); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestClientLimitErrorStops(t *testing.T) {
-	srv := newScript(t, serveStream("data: ok\n\ndata: "+strings.Repeat("x", 2000)+"\n\n"))
-	c := NewClient(WithHTTPClient(srv.srv.Client()), WithLimits(1000, 1000))
-	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
-	if !errors.Is(err, ErrLineTooLong) || len(evs) != 1 {
+	srv := serve(t, ssetest.Stream(ssetest.Raw("data: ok\n\ndata: "+strings.Repeat("x", 2000)+"\n\n")))
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.WithLimits(1000, 1000))
+	evs, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil)))
+	if !errors.Is(err, sse.ErrLineTooLong) || len(evs) != 1 {
 		t.Fatalf("got %v, %v; want one event then ErrLineTooLong", evs, err)
 	}
-	if n := len(srv.requests()); n != 1 {
+	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
 	}
 }
 
 func TestClientSkipOversized(t *testing.T) {
-	srv := newScript(t, serveStream("data: ok\n\ndata: "+strings.Repeat("x", 2000)+"\n\ndata: after\n\n"), serveStatus(http.StatusNoContent, ""))
+	srv := serve(t, ssetest.Stream(ssetest.Raw("data: ok\n\ndata: "+strings.Repeat("x", 2000)+"\n\ndata: after\n\n")), ssetest.NoContent())
 	var skipped []error
-	c := NewClient(WithHTTPClient(srv.srv.Client()), NewFakeClock().Option(), WithLimits(1000, 1000),
-		WithSkipOversized(func(err error) { skipped = append(skipped, err) }))
-	evs, err := collect(c.Connect(newGet(t, srv.srv.URL)))
-	if err != nil || len(evs) != 2 || len(skipped) != 1 || !errors.Is(skipped[0], ErrLineTooLong) {
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option(), sse.WithLimits(1000, 1000),
+		sse.WithSkipOversized(func(err error) { skipped = append(skipped, err) }))
+	evs, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil)))
+	if err != nil || len(evs) != 2 || len(skipped) != 1 || !errors.Is(skipped[0], sse.ErrLineTooLong) {
 		t.Fatalf("got %v, %v, skipped %v", evs, err, skipped)
 	}
 }
@@ -55,14 +58,14 @@ func TestClientSkipOversized(t *testing.T) {
 func TestClientSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	// APIs echo the credentials they reject in their error messages.
 	echo := `{"error":{"message":"Incorrect API key provided: sk-SECRET-HEADER (also sk-SECRET, COOKIE-SECRET, XKEY-SECRET, user, pa55word)"}}`
-	srv := newScript(t, serveStatus(http.StatusForbidden, echo))
-	u := strings.Replace(srv.srv.URL, "http://", "http://user:pa55word@", 1) + "/v1/stream?api_key=sk-SECRET&cursor=9#frag"
+	srv := serve(t, ssetest.Status(http.StatusForbidden, echo))
+	u := strings.Replace(srv.URL, "http://", "http://user:pa55word@", 1) + "/v1/stream?api_key=sk-SECRET&cursor=9#frag"
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
 	req.Header.Set("Authorization", "Bearer sk-SECRET-HEADER")
 	req.Header.Set("Cookie", "session=COOKIE-SECRET")
 	req.Header.Set("X-Api-Key", "XKEY-SECRET")
 	var logs bytes.Buffer
-	c := NewClient(WithHTTPClient(srv.srv.Client()), WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	_, err := collect(c.Connect(req))
 	if err == nil {
 		t.Fatal("want an error")
@@ -71,7 +74,7 @@ func TestClientSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
 	req2, _ := http.NewRequest(http.MethodGet, dead.URL+"/x?token=sk-SECRET-2", nil)
-	c2 := NewClient(WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), NewFakeClock().Option(), maxAttempts(2))
+	c2 := sse.NewClient(sse.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), sse.NewFakeClock().Option(), sse.WithRetryPolicy(sse.RetryPolicy{MaxAttempts: 2}))
 	_, err2 := collect(c2.Connect(req2))
 	if err2 == nil {
 		t.Fatal("want a connection error")
@@ -116,13 +119,13 @@ func TestClientHTTP2(t *testing.T) {
 	srv.StartTLS()
 	defer srv.Close()
 	var protos []string
-	c := NewClient(WithHTTPClient(srv.Client()), NewFakeClock().Option(),
-		WithHooks(Hooks{OnConnect: func(r *http.Response) { protos = append(protos, r.Proto) }}))
-	evs, err := collect(c.Connect(newGet(t, srv.URL)))
+	c := sse.NewClient(sse.WithHTTPClient(srv.Client()), sse.NewFakeClock().Option(),
+		sse.WithHooks(sse.Hooks{OnConnect: func(r *http.Response) { protos = append(protos, r.Proto) }}))
+	evs, err := collect(c.Connect(request(t, http.MethodGet, srv.URL, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Event{{"message", "first", "1"}, {"message", "second", "2"}}
+	want := []sse.Event{{"message", "first", "1"}, {"message", "second", "2"}}
 	if diff := cmp.Diff(want, evs); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
