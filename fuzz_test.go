@@ -252,7 +252,7 @@ func FuzzParser(f *testing.F) {
 				{"read buffer", cap(p.buf), 2*(maxLine+1) + initialBufSize},
 				{"scratch", cap(p.scratch), 3 * maxLine},
 				{"data", cap(p.pending.data), 4*maxEvent + 64},
-				{"long line", cap(p.long), maxLine},
+				{"long line", cap(p.long.joined), maxLine},
 				{"type", cap(p.pending.typ), 2*maxEvent + 64},
 				{"id buffer", cap(p.pending.id), maxEvent},
 				{"last event ID", cap(p.lastID), maxEvent},

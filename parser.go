@@ -156,14 +156,7 @@ type Parser struct {
 	lastID  []byte
 	scratch []byte // a comment with invalid UTF-8 replaced
 
-	// A line longer than the read buffer: its bytes so far, in the
-	// buffers that they were read into (see spill), their length, and
-	// whether they hold invalid UTF-8; and the line once joined.
-	chunks      [][]byte
-	longLen     int
-	longInvalid bool
-	long        []byte
-	longHeld    bool // dataLine is in long
+	long longLine // a line longer than the read buffer
 
 	// What nextLine says of the line it returned: whether it holds
 	// invalid UTF-8, which the parser replaces where it keeps a value,
@@ -196,13 +189,25 @@ type eventBuffers struct {
 	data []byte // data buffer: each data line's value followed by LF
 	// The value of the event's only data line so far, left where it was
 	// read instead of copied into data (see keepDataLine): in the read
-	// buffer, or in the long line when longHeld is set.
+	// buffer, or in the joined long line (long.held).
 	dataLine []byte
 	typ      []byte // event type buffer
 	// The last event ID buffer, once an "id" field has set it since the
 	// latest blank line (idSet); until then it holds Parser.lastID.
 	id    []byte
 	idSet bool
+}
+
+// longLine is a line longer than the read buffer: its bytes so far, in
+// the buffers that they were read into (see spill), their length, and
+// whether they hold invalid UTF-8; and the line once joined (see
+// joinLong), which the event's data line may be kept in.
+type longLine struct {
+	chunks  [][]byte
+	n       int
+	invalid bool
+	joined  []byte
+	held    bool // the event's data line is in joined
 }
 
 // NewParser returns a Parser that reads from r, with the default limits
@@ -325,8 +330,8 @@ func (p *Parser) Next() bool {
 			p.processLine(line)
 			if p.lineLong {
 				p.lineLong = false
-				if !p.longHeld {
-					p.long = nil
+				if !p.long.held {
+					p.long.joined = nil
 				}
 			}
 			if p.atLimit() {
@@ -480,7 +485,7 @@ func Read(r io.Reader) iter.Seq2[Event, error] {
 // fill reads more of the stream into the buffer, making room first. It
 // records the reader's error in p.err.
 func (p *Parser) fill() {
-	if !p.longHeld {
+	if !p.long.held {
 		p.keepDataLine()
 	}
 	if p.start == p.end {
@@ -490,7 +495,7 @@ func (p *Parser) fill() {
 	if p.buf == nil {
 		p.buf = make([]byte, min(initialBufSize, p.maxLine+1))
 	}
-	if len(p.buf) > busyBufSize && len(p.chunks) == 0 && p.end-p.start <= busyBufSize/2 {
+	if len(p.buf) > busyBufSize && len(p.long.chunks) == 0 && p.end-p.start <= busyBufSize/2 {
 		// The buffer that the end of a long line was read into: back
 		// to the size of a busy stream's.
 		p.replaceBuf(busyBufSize)
@@ -558,11 +563,11 @@ func (p *Parser) replaceBuf(size int) {
 func (p *Parser) spill() {
 	pending := p.buf[p.start:p.end]
 	whole := wholeRunes(pending)
-	if from := max(p.searched.utf8Valid-p.start, 0); !p.longInvalid && from < whole {
-		p.longInvalid = !utf8.Valid(pending[from:whole])
+	if from := max(p.searched.utf8Valid-p.start, 0); !p.long.invalid && from < whole {
+		p.long.invalid = !utf8.Valid(pending[from:whole])
 	}
-	p.chunks = append(p.chunks, pending[:whole])
-	p.longLen += whole
+	p.long.chunks = append(p.long.chunks, pending[:whole])
+	p.long.n += whole
 	nb := make([]byte, min(2*len(p.buf), maxChunkSize))
 	p.end = copy(nb, pending[whole:])
 	p.start = 0
@@ -574,17 +579,18 @@ func (p *Parser) spill() {
 // tail, joined in one new slice (which bytes.Join does not clear before it
 // copies), and drops the chunks.
 func (p *Parser) joinLong(tail []byte) []byte {
-	line := bytes.Join(append(p.chunks, tail), nil)
-	p.lineInvalid = p.lineInvalid || p.longInvalid
-	p.dropLong()
-	p.long, p.lineLong = line, true
+	line := bytes.Join(append(p.long.chunks, tail), nil)
+	p.lineInvalid = p.lineInvalid || p.long.invalid
+	p.long.dropChunks()
+	p.long.joined, p.lineLong = line, true
 	return line
 }
 
-// dropLong drops what is kept of a long line.
-func (p *Parser) dropLong() {
-	clear(p.chunks)
-	p.chunks, p.longLen, p.longInvalid = p.chunks[:0], 0, false
+// dropChunks drops the chunks of a long line, which it has been joined
+// from or is too long to keep.
+func (l *longLine) dropChunks() {
+	clear(l.chunks)
+	l.chunks, l.n, l.invalid = l.chunks[:0], 0, false
 }
 
 // nextLine returns the next complete line, without its line ending, or
@@ -633,7 +639,7 @@ func (p *Parser) nextLine() ([]byte, bool) {
 				p.start = end
 				return nil, false
 			}
-			if p.longLen+end-start > p.maxLine && p.lineTooLong() {
+			if p.long.n+end-start > p.maxLine && p.lineTooLong() {
 				// Skipping: drop what is buffered of the line and the
 				// rest of it as it arrives.
 				p.start = end
@@ -665,14 +671,14 @@ func (p *Parser) nextLine() ([]byte, bool) {
 			p.droppingLine = false
 			continue
 		}
-		if p.longLen+len(line) > p.maxLine {
+		if p.long.n+len(line) > p.maxLine {
 			if !p.lineTooLong() {
 				return nil, false
 			}
 			continue
 		}
 		p.lineInvalid = !valid
-		if len(p.chunks) > 0 {
+		if len(p.long.chunks) > 0 {
 			line = p.joinLong(line)
 		}
 		return line, true
@@ -766,7 +772,7 @@ func (p *Parser) stripBOM() bool {
 // when skipping, drops the event the line belongs to. It returns whether
 // parsing goes on.
 func (p *Parser) lineTooLong() bool {
-	p.dropLong()
+	p.long.dropChunks()
 	err := &LimitError{Err: ErrLineTooLong, Limit: p.maxLine}
 	if !p.skipOversized {
 		p.err = err
@@ -811,8 +817,8 @@ func (p *Parser) resetEvent() {
 	if cap(p.pending.typ) > keepSmall {
 		p.pending.typ = nil
 	}
-	if p.long != nil {
-		p.long, p.longHeld = nil, false
+	if p.long.joined != nil {
+		p.long.joined, p.long.held = nil, false
 	}
 }
 
@@ -824,7 +830,7 @@ func (p *Parser) keepDataLine() {
 	if len(p.pending.dataLine) > 0 {
 		p.appendData(p.pending.dataLine, len(p.pending.dataLine), false)
 		p.pending.dataLine = nil
-		p.long, p.longHeld = nil, false
+		p.long.joined, p.long.held = nil, false
 	}
 }
 
@@ -957,7 +963,7 @@ func (p *Parser) addData(value []byte) {
 	}
 	if len(p.pending.data) == 0 && n > 0 && !p.lineInvalid {
 		p.pending.dataLine = value
-		p.longHeld = p.lineLong
+		p.long.held = p.lineLong
 		return
 	}
 	p.appendData(value, n, p.lineInvalid)

@@ -633,7 +633,7 @@ func TestLargeValuesReleased(t *testing.T) {
 	}{
 		{"read buffer", cap(p.buf)},
 		{"data", cap(p.pending.data)},
-		{"long line", cap(p.long)},
+		{"long line", cap(p.long.joined)},
 		{"type", cap(p.pending.typ)},
 		{"ID buffer", cap(p.pending.id)},
 		{"last event ID", cap(p.lastID)},
